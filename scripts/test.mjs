@@ -9,7 +9,7 @@ const extra = process.argv.slice(2);
 ensureInstalled();
 
 const suites = [];
-for (const group of ['packages', 'apps']) {
+for (const group of ['packages', 'apps', 'tests']) {
   for (const name of readdirSync(join(ROOT, group)).sort()) {
     const dir = join(ROOT, group, name);
     if (!existsSync(join(dir, 'package.json'))) continue;

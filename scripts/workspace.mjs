@@ -41,7 +41,7 @@ export function run(cmd, args, { allowFailure = false, env = {} } = {}) {
 function manifestHash() {
   const hash = createHash('sha256');
   const files = ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml'];
-  for (const group of ['packages', 'apps']) {
+  for (const group of ['packages', 'apps', 'tests']) {
     const base = join(ROOT, group);
     if (!existsSync(base)) continue;
     for (const name of readdirSync(base).sort()) files.push(join(group, name, 'package.json'));

@@ -1,0 +1,6 @@
+// Real server processes: one file at a time keeps the 2-core machine from starving readiness checks.
+module.exports = {
+  ...require('../../jest.preset.cjs'),
+  maxWorkers: 1,
+  testTimeout: 60_000,
+};
