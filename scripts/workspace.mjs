@@ -40,7 +40,7 @@ export function run(cmd, args, { allowFailure = false, env = {} } = {}) {
 
 function manifestHash() {
   const hash = createHash('sha256');
-  const files = ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml'];
+  const files = ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', 'bench/package.json'];
   for (const group of ['packages', 'apps', 'tests']) {
     const base = join(ROOT, group);
     if (!existsSync(base)) continue;
