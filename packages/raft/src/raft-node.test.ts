@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RaftError } from './errors';
+import { LmdbStorage } from './lmdb-storage';
+import { RaftNode } from './raft-node';
+import { MemoryStorage, type RaftStorage, type StorageUpdate } from './storage';
+import { KvStateMachine } from './testing/kv';
+import { InMemoryNetwork } from './transport';
+
+const put = (key: string, value: string) => KvStateMachine.encode({ op: 'put', key, value });
+
+/** Counts durable writes, to check group commit. */
+function counting(storage: RaftStorage): RaftStorage & { saves: StorageUpdate[] } {
+  const saves: StorageUpdate[] = [];
+  return Object.assign(Object.create(storage) as RaftStorage, {
+    saves,
+    save(update: StorageUpdate) {
+      saves.push(update);
+      return storage.save(update);
+    },
+  });
+}
+
+describe('RaftNode, one member', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'raft-node-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function startNode(opts: { snapshotEntries?: number; sm?: KvStateMachine; storage?: RaftStorage } = {}) {
+    const sm = opts.sm ?? new KvStateMachine();
+    const storage = opts.storage ?? (await LmdbStorage.open(join(dir, 'raft')));
+    const node = new RaftNode({
+      id: 'a',
+      peers: ['a'],
+      storage,
+      transport: new InMemoryNetwork().transport('a'),
+      stateMachine: sm,
+      tickMs: 10,
+      snapshotEntries: opts.snapshotEntries,
+    });
+    await node.start();
+    return { node, sm, storage };
+  }
+
+  it('is leader right after start and resolves a proposal with apply()s return value', async () => {
+    const { node, sm } = await startNode();
+    expect(node.status().role).toBe('LEADER');
+    expect(await node.propose(put('k', 'v1'))).toBeNull();
+    expect(await node.propose(put('k', 'v2'))).toBe('v1');
+    expect(sm.data.get('k')).toBe('v2');
+    await node.readIndex();
+    await node.stop();
+  });
+
+  it('restores state on restart from the same directory', async () => {
+    const first = await startNode();
+    for (let i = 0; i < 20; i++) await first.node.propose(put(`k${i}`, `v${i}`));
+    await first.node.stop();
+    const second = await startNode();
+    expect(second.sm.data.size).toBe(20);
+    expect(second.sm.data.get('k19')).toBe('v19');
+    expect(await second.node.propose(put('k0', 'x'))).toBe('v0');
+    await second.node.stop();
+  });
+
+  it('group-commits concurrent proposals into few writes', async () => {
+    const storage = counting(await LmdbStorage.open(join(dir, 'raft')));
+    const { node, sm } = await startNode({ storage });
+    const before = storage.saves.length;
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => node.propose(put(`k${i}`, 'v'))));
+    expect(results).toHaveLength(200);
+    expect(sm.data.size).toBe(200);
+    const writes = storage.saves.length - before;
+    // One write for the batch, plus at most a couple for stragglers and commit-index updates.
+    expect(writes).toBeLessThanOrEqual(3);
+    await node.stop();
+  });
+
+  it('takes snapshots, compacts the log, and restarts from snapshot plus log', async () => {
+    const first = await startNode({ snapshotEntries: 50 });
+    for (let i = 0; i < 130; i++) await first.node.propose(put(`k${i % 40}`, `v${i}`));
+    const st = first.node.status();
+    expect(st.snapshotIndex).toBeGreaterThanOrEqual(100);
+    expect(first.storage.firstIndex()).toBeGreaterThan(50);
+    await first.node.stop();
+
+    const sm = new KvStateMachine();
+    const second = await startNode({ snapshotEntries: 50, sm });
+    expect(sm.restores).toBe(1);
+    expect(sm.data.get('k9')).toBe('v129');
+    expect(sm.data.get('k10')).toBe('v90');
+    // Only entries after the snapshot were replayed.
+    expect(Math.min(...sm.applied)).toBeGreaterThan(st.snapshotIndex);
+    await second.node.stop();
+  });
+
+  it('rejects with STOPPED after stop and NOT_LEADER on a follower', async () => {
+    const { node } = await startNode({ storage: new MemoryStorage() });
+    await node.stop();
+    await expect(node.propose(put('a', 'b'))).rejects.toMatchObject({ code: 'STOPPED' });
+    const follower = new RaftNode({
+      id: 'b',
+      peers: ['a', 'b', 'c'],
+      storage: new MemoryStorage(),
+      transport: new InMemoryNetwork().transport('b'),
+      stateMachine: new KvStateMachine(),
+      tickMs: 1000,
+    });
+    await follower.start();
+    const err = await follower.propose(put('a', 'b')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RaftError);
+    expect((err as RaftError).code).toBe('NOT_LEADER');
+    await expect(follower.readIndex()).rejects.toMatchObject({ code: 'NOT_LEADER' });
+    await follower.stop();
+  });
+});

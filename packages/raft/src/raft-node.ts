@@ -1,0 +1,521 @@
+import { RaftError } from './errors';
+import { type CoreStatus, type ProgressStatus, RawNode, type Ready } from './raw-node';
+import type { RaftStorage } from './storage';
+import type { Transport } from './transport';
+import { encodeConfState, ENTRY_TYPES, type Entry, type Logger, type Message, NOOP_LOGGER, type Role, ROLES } from './types';
+
+/**
+ * The replicated state machine, implemented by the host (core). Called by the driver only, never
+ * concurrently, always in log order.
+ */
+export interface StateMachine {
+  /**
+   * Applies one committed command, in log order, exactly once per index in this process's life
+   * (after `restore`, from the snapshot's index + 1). Must be deterministic: same commands, same
+   * state on every member. Its return value resolves the proposer's promise on this node; if it
+   * throws, that proposer's promise rejects with the error and the node carries on (the command
+   * must then have had no effect, on every member alike).
+   */
+  apply(command: Uint8Array, index: number): unknown;
+  /** The whole state as of the last applied index. */
+  snapshot(): Uint8Array;
+  /** Replaces the whole state with a snapshot taken by `snapshot` (possibly on another member). */
+  restore(snapshot: Uint8Array): void;
+}
+
+/** Options of {@link RaftNode}. */
+export interface RaftNodeOptions {
+  /** This member's id, e.g. "127.0.0.1:8848". */
+  id: string;
+  /**
+   * Initial voters, self included; used only when storage is empty (bootstrap). Every member of a
+   * new group must get the same list. A member that will be added to an existing group later must
+   * be started with `[]`: it then waits for the leader to send it the log.
+   */
+  peers: string[];
+  /** `new MemoryStorage()` or `await LmdbStorage.open(dir)`. Owned by the node until `stop`. */
+  storage: RaftStorage;
+  /** In-memory for tests; the server provides HTTP. */
+  transport: Transport;
+  stateMachine: StateMachine;
+  /** Milliseconds per tick. Default 100. */
+  tickMs?: number;
+  /** Election timeout in ticks, randomised in [n, 2n). Default 10. */
+  electionTicks?: number;
+  /** Heartbeat interval in ticks. Default 1. */
+  heartbeatTicks?: number;
+  /** Take a snapshot after this many applied entries. Default 10000. */
+  snapshotEntries?: number;
+  /** Entries kept in the log behind a snapshot for slow followers. Default min(1000, snapshotEntries / 2). */
+  snapshotTrailingEntries?: number;
+  /** Logger for operational events. Default: silent. */
+  logger?: Logger;
+  /** Randomness for election timeouts. Default Math.random (only the driver uses it). */
+  random?: () => number;
+  /** Called once if the node stops itself because of a fatal error (storage failure). */
+  onFatal?: (error: RaftError) => void;
+}
+
+/** What {@link RaftNode.status} reports. */
+export interface RaftStatus {
+  id: string;
+  role: Role;
+  term: number;
+  /** '' when unknown. */
+  leaderId: string;
+  commitIndex: number;
+  appliedIndex: number;
+  /** Voters and learners. */
+  members: string[];
+  voters: string[];
+  learners: string[];
+  /** Index of the latest snapshot. */
+  snapshotIndex: number;
+  /** Replication progress per member; only on the leader. */
+  progress?: Record<string, ProgressStatus>;
+}
+
+interface PendingProposal {
+  term: number;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+  /** Set when leadership was lost: tick count after which the proposal is given up. */
+  deadline?: number;
+}
+
+interface PendingRead {
+  context: string;
+  index?: number;
+  deadline: number;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Runs a Raft member: owns the timer (tick every `tickMs`), the transport, the storage and the
+ * state machine, and turns proposals into promises. For each Ready it persists hard state,
+ * entries and snapshot in one fsync'd write *before* sending any message or applying anything
+ * (the etcd-io/raft order), so nothing it acknowledges can be lost by a crash. Proposals that
+ * arrive while a write is in flight are batched into the next write and the next round of
+ * AppendEntries (group commit).
+ *
+ * A storage failure is fatal: the node stops (status role stays as it was, every waiting call
+ * rejects with STORAGE_FAILED, `onFatal` is called), because a member that cannot persist must
+ * not vote or acknowledge again. Restart it (new process or new RaftNode) once storage is fixed.
+ */
+export class RaftNode {
+  private readonly opts: Required<Omit<RaftNodeOptions, 'onFatal'>> & Pick<RaftNodeOptions, 'onFatal'>;
+  private node: RawNode | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private started = false;
+  private stopped = false;
+  private scheduled = false;
+  private processing: Promise<void> | undefined;
+  private tickCount = 0;
+  private readSeq = 0;
+  private appliedIndex = 0;
+  private snapshotIndex = 0;
+  private snapshotting = false;
+  private readonly proposals = new Map<number, PendingProposal>();
+  private reads: PendingRead[] = [];
+  private wasLeader = false;
+  private fatal: RaftError | undefined;
+
+  constructor(options: RaftNodeOptions) {
+    if (!options.id) throw new RaftError('INVALID_ARGUMENT', 'id must not be empty');
+    const snapshotEntries = options.snapshotEntries ?? 10000;
+    this.opts = {
+      tickMs: 100,
+      electionTicks: 10,
+      heartbeatTicks: 1,
+      snapshotTrailingEntries: Math.min(1000, Math.floor(snapshotEntries / 2)),
+      logger: NOOP_LOGGER,
+      random: Math.random,
+      ...options,
+      snapshotEntries,
+    };
+  }
+
+  /**
+   * Opens storage state, restores the latest snapshot, re-applies committed entries, starts
+   * ticking. A one-member group elects itself at once, so `propose` works right after `start`
+   * resolves.
+   */
+  async start(): Promise<void> {
+    if (this.started) throw new RaftError('INVALID_ARGUMENT', 'RaftNode.start called twice');
+    this.started = true;
+    const { storage, stateMachine, id, peers } = this.opts;
+    const init = storage.initialState();
+    const empty = storage.lastIndex() === 0 && storage.snapshot().meta.index === 0 && init.hardState.term === 0;
+    if (empty && peers.length > 0) {
+      // Bootstrap: entry 1 holds the initial membership, identical on every founding member
+      // (sorted), so their logs match from the start (etcd bootstraps the same way).
+      const entry: Entry = { term: 1, index: 1, type: ENTRY_TYPES.CONFIG, data: encodeConfState({ voters: peers, learners: [] }) };
+      await storage.save({ entries: [entry], hardState: { term: 1, vote: '', commit: 1 } });
+    }
+    const snap = storage.snapshot();
+    if (snap.meta.index > 0) stateMachine.restore(snap.data);
+    this.appliedIndex = snap.meta.index;
+    this.snapshotIndex = snap.meta.index;
+    this.node = new RawNode({
+      id,
+      storage,
+      electionTicks: this.opts.electionTicks,
+      heartbeatTicks: this.opts.heartbeatTicks,
+      random: this.opts.random,
+      applied: snap.meta.index,
+      logger: this.opts.logger,
+    });
+    this.opts.transport.onMessage((m) => this.receive(m));
+    const st = this.node.status();
+    if (st.voters.length === 1 && st.voters[0] === id) this.node.campaign();
+    this.timer = setInterval(() => this.onTick(), this.opts.tickMs);
+    this.timer.unref();
+    // Replay committed entries (and, alone, become leader) before resolving.
+    await this.drain();
+  }
+
+  /** Stops ticking and receiving, rejects waiting calls with STOPPED, waits for the write in flight, closes storage. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.opts.transport.onMessage(undefined);
+    this.failAll(new RaftError('STOPPED', 'raft node stopped'));
+    try {
+      await this.processing;
+    } catch {
+      // already reported
+    }
+    await this.opts.storage.close();
+  }
+
+  /**
+   * Appends a command; resolves with the state machine's return value once the entry is committed
+   * (fsync'd on a majority) and applied here. Rejects with RaftError: NOT_LEADER (`leaderId` says
+   * where to go), PROPOSAL_DROPPED (leadership lost before this node learned the entry's fate:
+   * the command may or may not have been applied), STOPPED.
+   */
+  propose(command: Uint8Array): Promise<unknown> {
+    const node = this.live();
+    if (!node) return Promise.reject(this.deadError());
+    let index: number;
+    let term: number;
+    try {
+      ({ index, term } = node.propose(command));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.track(index, term);
+  }
+
+  /**
+   * Resolves once the local state machine has applied everything committed when it was called
+   * and leadership was confirmed by a quorum (Raft §8 ReadIndex); reads of local state after that
+   * are linearizable. Rejects NOT_LEADER on followers, TIMEOUT if no quorum answered within two
+   * election timeouts, STOPPED.
+   */
+  readIndex(): Promise<void> {
+    const node = this.live();
+    if (!node) return Promise.reject(this.deadError());
+    const st = node.status();
+    if (st.role !== ROLES.LEADER) {
+      return Promise.reject(new RaftError('NOT_LEADER', `${this.opts.id} is not the leader`, { leaderId: st.leaderId || undefined }));
+    }
+    const context = `${this.opts.id}/${++this.readSeq}`;
+    return new Promise<void>((resolve, reject) => {
+      this.reads.push({ context, deadline: this.tickCount + 2 * this.opts.electionTicks, resolve, reject });
+      node.readIndex(context);
+      this.schedule();
+    });
+  }
+
+  /**
+   * Adds `id` as a learner (it receives the log but does not vote), waits until it has caught up,
+   * then promotes it to voter: one voter added at a time, never an unready one. Leader only.
+   * Resolves when the promotion is applied here. Rejects NOT_LEADER, CONFIG_CHANGE_REFUSED, TIMEOUT.
+   */
+  async addMember(id: string, options: { timeoutMs?: number } = {}): Promise<void> {
+    const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+    const st = this.requireLeader();
+    if (st.voters.includes(id)) return;
+    if (!st.learners.includes(id)) await this.changeConf({ voters: st.voters, learners: [...st.learners, id] });
+    for (;;) {
+      const now = this.requireLeader();
+      const pr = now.progress?.[id];
+      if (pr && now.lastIndex - pr.match <= 1) break;
+      if (Date.now() > deadline) throw new RaftError('TIMEOUT', `learner ${id} did not catch up in time`);
+      await new Promise((r) => setTimeout(r, this.opts.tickMs));
+    }
+    const now = this.requireLeader();
+    await this.changeConf({ voters: [...now.voters, id], learners: now.learners.filter((l) => l !== id) });
+  }
+
+  /** Removes voter or learner `id` through the log. Leader only. Resolves when applied here. */
+  async removeMember(id: string): Promise<void> {
+    const st = this.requireLeader();
+    await this.changeConf({ voters: st.voters.filter((v) => v !== id), learners: st.learners.filter((l) => l !== id) });
+  }
+
+  /**
+   * Asks the leader to hand leadership to voter `id` (thesis §3.10): it brings `id` up to date,
+   * then tells it to campaign at once. Proposals are refused meanwhile. Resolves when this node
+   * sees `id` as leader; rejects TIMEOUT after an election timeout and a bit.
+   */
+  async transferLeadership(id: string): Promise<void> {
+    const node = this.live();
+    if (!node) throw this.deadError();
+    this.requireLeader();
+    node.transferLeader(id);
+    this.schedule();
+    const deadline = this.tickCount + 2 * this.opts.electionTicks;
+    while (node.status().leaderId !== id) {
+      if (this.stopped) throw this.deadError();
+      if (this.tickCount > deadline) throw new RaftError('TIMEOUT', `leadership transfer to ${id} did not complete`);
+      await new Promise((r) => setTimeout(r, this.opts.tickMs / 2));
+    }
+  }
+
+  /** A point-in-time view of this member. */
+  status(): RaftStatus {
+    const s: CoreStatus | undefined = this.node?.status();
+    if (!s) {
+      return {
+        id: this.opts.id,
+        role: ROLES.FOLLOWER,
+        term: 0,
+        leaderId: '',
+        commitIndex: 0,
+        appliedIndex: 0,
+        members: [],
+        voters: [],
+        learners: [],
+        snapshotIndex: 0,
+      };
+    }
+    const status: RaftStatus = {
+      id: s.id,
+      role: s.role,
+      term: s.term,
+      leaderId: s.leaderId,
+      commitIndex: s.commitIndex,
+      appliedIndex: this.appliedIndex,
+      members: [...s.voters, ...s.learners],
+      voters: s.voters,
+      learners: s.learners,
+      snapshotIndex: this.snapshotIndex,
+    };
+    if (s.progress) status.progress = s.progress;
+    return status;
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private live(): RawNode | undefined {
+    return this.stopped || !this.node ? undefined : this.node;
+  }
+
+  private deadError(): RaftError {
+    return this.fatal ?? new RaftError('STOPPED', this.started ? 'raft node stopped' : 'raft node not started');
+  }
+
+  private requireLeader(): CoreStatus {
+    const node = this.live();
+    if (!node) throw this.deadError();
+    const st = node.status();
+    if (st.role !== ROLES.LEADER) throw new RaftError('NOT_LEADER', `${this.opts.id} is not the leader`, { leaderId: st.leaderId || undefined });
+    return st;
+  }
+
+  private async changeConf(cs: { voters: string[]; learners: string[] }): Promise<void> {
+    const node = this.live();
+    if (!node) throw this.deadError();
+    const { index, term } = node.proposeConfState(cs);
+    await this.track(index, term);
+  }
+
+  private track(index: number, term: number): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.proposals.set(index, { term, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private receive(m: Message): void {
+    const node = this.live();
+    if (!node) return;
+    try {
+      node.step(m);
+    } catch (err) {
+      this.opts.logger.warn('dropped a message the core refused', { type: m.type, from: m.from, error: String(err) });
+      return;
+    }
+    this.schedule();
+  }
+
+  private onTick(): void {
+    const node = this.live();
+    if (!node) return;
+    this.tickCount++;
+    node.tick();
+    for (const [index, p] of this.proposals) {
+      if (p.deadline !== undefined && this.tickCount > p.deadline) {
+        this.proposals.delete(index);
+        p.reject(new RaftError('PROPOSAL_DROPPED', `leadership lost before entry ${index} was known committed; it may or may not be applied`, { leaderId: node.status().leaderId || undefined }));
+      }
+    }
+    this.reads = this.reads.filter((r) => {
+      if (this.tickCount <= r.deadline) return true;
+      r.reject(new RaftError('TIMEOUT', 'ReadIndex was not confirmed by a quorum in time'));
+      return false;
+    });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    // setImmediate, not a microtask: lets every proposal of this event-loop turn join the batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.drain();
+    });
+  }
+
+  /** Processes Readies until there is nothing left (one at a time; concurrent callers wait). */
+  private drain(): Promise<void> {
+    if (this.processing) return this.processing.then(() => (this.node?.hasReady() && !this.stopped ? this.drain() : undefined));
+    const run = (async () => {
+      try {
+        const node = this.node!;
+        while (!this.stopped && node.hasReady()) {
+          await this.handleReady(node, node.ready());
+          await this.maybeSnapshot();
+        }
+      } catch (err) {
+        this.die(err);
+      } finally {
+        this.processing = undefined;
+      }
+    })();
+    this.processing = run;
+    return run;
+  }
+
+  private async handleReady(node: RawNode, rd: Ready): Promise<void> {
+    const { storage, stateMachine, transport } = this.opts;
+    // 1. Persist (one durable write for everything in this Ready: group commit).
+    if (rd.snapshot || rd.entries.length > 0 || rd.hardState) {
+      await storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot });
+    }
+    if (this.stopped) return;
+    // 2. Send: only now may messages promise what was just persisted.
+    if (rd.messages.length > 0) transport.send(rd.messages);
+    // 3. Apply.
+    if (rd.snapshot) {
+      stateMachine.restore(rd.snapshot.data);
+      this.appliedIndex = rd.snapshot.meta.index;
+      this.snapshotIndex = rd.snapshot.meta.index;
+      for (const [index, p] of this.proposals) {
+        if (index <= rd.snapshot.meta.index) {
+          this.proposals.delete(index);
+          p.reject(new RaftError('PROPOSAL_DROPPED', `entry ${index} was superseded by a snapshot; it may or may not be applied`));
+        }
+      }
+    }
+    for (const e of rd.committedEntries) this.applyEntry(e);
+    for (const rs of rd.readStates) {
+      const r = this.reads.find((x) => x.context === rs.context);
+      if (r) r.index = rs.index;
+    }
+    if (rd.softState) this.onSoftState(rd.softState.role, rd.softState.leaderId);
+    // 4. Advance.
+    node.advance(rd);
+    this.releaseReads();
+  }
+
+  private applyEntry(e: Entry): void {
+    let result: unknown;
+    let error: unknown;
+    let failed = false;
+    if (e.type === ENTRY_TYPES.COMMAND) {
+      try {
+        result = this.opts.stateMachine.apply(e.data, e.index);
+      } catch (err) {
+        failed = true;
+        error = err;
+      }
+    }
+    this.appliedIndex = e.index;
+    const p = this.proposals.get(e.index);
+    if (!p) return;
+    this.proposals.delete(e.index);
+    if (p.term !== e.term) {
+      p.reject(new RaftError('PROPOSAL_DROPPED', `entry ${e.index} was overwritten by a newer leader`));
+    } else if (failed) p.reject(error);
+    else p.resolve(result);
+  }
+
+  private onSoftState(role: Role, leaderId: string): void {
+    const isLeader = role === ROLES.LEADER;
+    if (this.wasLeader && !isLeader) {
+      this.opts.logger.info('lost leadership', { id: this.opts.id, leaderId });
+      // Our entries may still commit under the next leader: wait a while to learn their fate.
+      const deadline = this.tickCount + 2 * this.opts.electionTicks;
+      for (const p of this.proposals.values()) p.deadline ??= deadline;
+    }
+    this.wasLeader = isLeader;
+  }
+
+  private releaseReads(): void {
+    if (this.reads.length === 0) return;
+    this.reads = this.reads.filter((r) => {
+      if (r.index === undefined || this.appliedIndex < r.index) return true;
+      r.resolve();
+      return false;
+    });
+  }
+
+  private async maybeSnapshot(): Promise<void> {
+    const { snapshotEntries, snapshotTrailingEntries, storage, stateMachine } = this.opts;
+    if (this.snapshotting || this.stopped || this.appliedIndex - this.snapshotIndex < snapshotEntries) return;
+    const node = this.node!;
+    const index = this.appliedIndex;
+    const term = node.raft.log.term(index);
+    if (term === undefined) return;
+    this.snapshotting = true;
+    try {
+      // Taken synchronously right after applying, so the state is exactly `index`.
+      const data = stateMachine.snapshot();
+      const confState = node.raft.confState();
+      const compactTo = Math.max(storage.firstIndex() - 1, index - snapshotTrailingEntries);
+      await storage.compact({ meta: { index, term, confState }, data }, compactTo);
+      this.snapshotIndex = index;
+      this.opts.logger.info('took snapshot', { id: this.opts.id, index, compactTo });
+    } finally {
+      this.snapshotting = false;
+    }
+  }
+
+  private failAll(err: RaftError): void {
+    for (const p of this.proposals.values()) p.reject(err);
+    this.proposals.clear();
+    for (const r of this.reads) r.reject(err);
+    this.reads = [];
+  }
+
+  private die(err: unknown): void {
+    if (this.stopped) return;
+    const fatal =
+      err instanceof RaftError && err.code === 'STORAGE_FAILED'
+        ? err
+        : new RaftError('STORAGE_FAILED', `raft node ${this.opts.id} stopped: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    this.fatal = fatal;
+    this.opts.logger.error('raft node stopping after a fatal error', { id: this.opts.id, error: fatal.message });
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.opts.transport.onMessage(undefined);
+    this.failAll(fatal);
+    this.opts.onFatal?.(fatal);
+  }
+}
