@@ -13,6 +13,8 @@ export const DISTRO_ERROR_CODES = {
   BAD_MESSAGE: 'BAD_MESSAGE',
   /** The node is not started, or was stopped. */
   STOPPED: 'STOPPED',
+  /** A peer could not be reached, timed out, or failed a request for a reason of its own. */
+  PEER_FAILED: 'PEER_FAILED',
   /** The caller passed an invalid argument (duplicate processor, bad config value). */
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
 } as const;
