@@ -1,1 +1,15 @@
-export const PACKAGE_NAME = '@tacos/cli';
+export { CliError, EXIT_CODES, usageError } from './cli-error';
+export type { CliErrorCode } from './cli-error';
+export { completionScript } from './completion';
+export { Context, DEFAULT_SERVER } from './context';
+export type { GlobalOptions, Io } from './context';
+export { formatMetadata, parseMetadata } from './metadata';
+export { OUTPUT_FORMATS, Output } from './output';
+export type { OutputFormat, OutputOptions, Sink } from './output';
+export { buildProgram, CLI_VERSION, main } from './program';
+export type { ProgramOptions } from './program';
+export { renderTable } from './table';
+export type { Column, TableOptions } from './table';
+export { configDir, credentialsPath, TokenStore } from './token-store';
+export type { StoredToken } from './token-store';
+export { toYaml } from './yaml';
