@@ -1,0 +1,151 @@
+// The console's one way to reach the server: fetch against the public /nacos/v1 HTTP API, with the access
+// token added as `accessToken` (as the Nacos console does) and server errors turned into ApiError.
+import { clearToken, readToken } from '../lib/token-store';
+
+/** Parameter values; `undefined` and `null` are left out of the request. */
+export type ParamValue = string | number | boolean | undefined | null;
+/** Query or form parameters of one request. */
+export type Params = Record<string, ParamValue>;
+
+/**
+ * A request the server refused or could not answer. `status` is the HTTP status (0 when the server could
+ * not be reached at all), `message` the server's own text (plain body, or the `message` of a JSON error
+ * page / RestResult), `path` the API path that was called.
+ */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly path: string;
+  readonly method: string;
+
+  constructor(init: { status: number; message: string; path: string; method: string; cause?: unknown }) {
+    super(init.message, { cause: init.cause });
+    this.name = 'ApiError';
+    this.status = init.status;
+    this.path = init.path;
+    this.method = init.method;
+  }
+}
+
+let apiRoot = '/nacos';
+let onAuthRequired: ((reason: string) => void) | undefined;
+
+/** Sets where the API lives (default `/nacos`, the console's own origin). Used by tests. */
+export function setApiRoot(root: string): void {
+  apiRoot = root.replace(/\/+$/, '');
+}
+
+/** The URL prefix every API path is appended to. */
+export function getApiRoot(): string {
+  return apiRoot;
+}
+
+/**
+ * Registers the callback that runs when the server says the token is missing, invalid or expired
+ * (401/403 with a token message). The stored token is cleared before it runs.
+ */
+export function setAuthRequiredHandler(handler: ((reason: string) => void) | undefined): void {
+  onAuthRequired = handler;
+}
+
+const TOKEN_MESSAGES = /token (invalid|expired)|unknown user|token.*(missing|required)|not logged in|unauthori[sz]ed/i;
+
+/** Whether an error means "log in (again)": 401, or 403 with one of Nacos' token messages. */
+export function isAuthError(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return false;
+  if (error.status === 401) return true;
+  return error.status === 403 && TOKEN_MESSAGES.test(error.message);
+}
+
+function compact(params: Params | undefined): URLSearchParams {
+  const search = new URLSearchParams();
+  if (!params) return search;
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null) search.set(key, String(value));
+  }
+  return search;
+}
+
+/** Builds the full URL of an API path with its query (and the token, when one is stored). */
+export function apiUrl(path: string, query?: Params, withToken = true): string {
+  const search = compact(query);
+  const token = withToken ? readToken()?.accessToken : undefined;
+  if (token) search.set('accessToken', token);
+  const text = search.toString();
+  return `${apiRoot}${path}${text ? `?${text}` : ''}`;
+}
+
+/** Pulls the human message out of an error body (plain text, JSON error page or RestResult). */
+export function messageFromBody(body: string, status: number): string {
+  const trimmed = body.trim();
+  if (trimmed.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(trimmed) as { message?: unknown; error?: unknown };
+      if (typeof parsed.message === 'string' && parsed.message !== '') return parsed.message;
+      if (typeof parsed.error === 'string' && parsed.error !== '') return parsed.error;
+    } catch {
+      // not JSON after all: keep the text
+    }
+  }
+  if (trimmed.startsWith('<')) return `HTTP ${status}`;
+  return trimmed === '' ? `HTTP ${status}` : trimmed.slice(0, 500);
+}
+
+/**
+ * Sends one request. GET/DELETE put `params` in the query; POST/PUT/PATCH send them as a form body (as the
+ * Nacos console does). Resolves with the body text of a 2xx answer; rejects with {@link ApiError}.
+ */
+export async function requestText(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  params?: Params,
+  signal?: AbortSignal,
+): Promise<string> {
+  const inBody = method === 'POST' || method === 'PUT' || method === 'PATCH';
+  const url = apiUrl(path, inBody ? undefined : params);
+  const headers: Record<string, string> = { Accept: 'application/json, text/plain, */*' };
+  const token = readToken()?.accessToken;
+  if (token) headers.accessToken = token;
+  let body: string | undefined;
+  if (inBody) {
+    headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    body = compact(params).toString();
+  }
+  let response: Response;
+  try {
+    response = await fetch(url, { method, headers, body, signal, credentials: 'same-origin' });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new ApiError({ status: 0, message: 'cannot reach the Tacos server', path, method, cause: error });
+  }
+  const text = await response.text();
+  if (response.ok) return text;
+  const apiError = new ApiError({ status: response.status, message: messageFromBody(text, response.status), path, method });
+  if (isAuthError(apiError)) {
+    clearToken();
+    onAuthRequired?.(apiError.message);
+  }
+  throw apiError;
+}
+
+/** Like {@link requestText} but parses JSON; a 2xx body that is not JSON rejects with an ApiError. */
+export async function requestJson<T>(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  params?: Params,
+  signal?: AbortSignal,
+): Promise<T> {
+  const text = await requestText(method, path, params, signal);
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new ApiError({ status: 200, message: `unexpected answer: ${text.slice(0, 200)}`, path, method, cause: error });
+  }
+}
+
+/** Unwraps a Nacos RestResult (`{code, message, data}`) and passes any other JSON through. */
+export function unwrapRestResult<T>(value: unknown): T {
+  if (value && typeof value === 'object' && 'code' in value && 'data' in value) {
+    return (value as { data: T }).data;
+  }
+  return value as T;
+}
