@@ -1,0 +1,163 @@
+import { existsSync } from 'node:fs';
+import { freePort, removeDir, serverBinPath, tempDir, waitFor } from '@tacos/testkit';
+import { formatRequest, HttpConnection, type HttpResponse } from '../http-client';
+import { getText } from '../http-get';
+import type { ManagedProcess, ProcessGroup } from '../procs';
+
+/** Running Tacos server(s) on 127.0.0.1, started by {@link startTacosServers}. */
+export interface TacosServers {
+  /** `127.0.0.1:port` of each node. */
+  readonly endpoints: string[];
+  readonly members: ManagedProcess[];
+  stop(): Promise<void>;
+}
+
+/** Why Tacos can't be benchmarked here (no built server), or undefined when it can. */
+export function tacosUnavailable(): string | undefined {
+  const bin = serverBinPath();
+  return existsSync(bin) ? undefined : `server not built (${bin} is missing)`;
+}
+
+/**
+ * Starts `size` Tacos nodes (1 = standalone; more pass `--members` with every node's address) on
+ * free loopback ports, each with a fresh data dir, pinned to `cpu`. Spawned directly rather than
+ * through testkit's startTacos so that `taskset` can wrap the process. Resolves once every node's
+ * readiness endpoint answers 200.
+ */
+export async function startTacosServers(group: ProcessGroup, size: number, cpu: string): Promise<TacosServers> {
+  const bin = serverBinPath();
+  const ports: number[] = [];
+  for (let i = 0; i < size; i++) ports.push(await freePort());
+  const members = ports.map((p) => `127.0.0.1:${p}`);
+  const dirs = ports.map(() => tempDir('tacos-bench-data-'));
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('TACOS_')) env[key] = value;
+  }
+  env.NODE_ENV = 'production';
+  const procs = ports.map((port, i) => {
+    const args = [bin, '--host', '127.0.0.1', '--port', String(port), '--data-dir', dirs[i]!];
+    if (size > 1) args.push('--members', members.join(','));
+    return group.spawn(`tacos ${port}`, process.execPath, args, { cpu, env });
+  });
+  const stop = async () => {
+    await Promise.all(procs.map((p) => p.stop(10_000)));
+    for (const dir of dirs) removeDir(dir);
+  };
+  try {
+    for (const [i, port] of ports.entries()) {
+      await waitFor(
+        async () => {
+          if (procs[i]!.hasExited()) throw new Error(`Tacos exited:\n${procs[i]!.output()}`);
+          await getText(`http://127.0.0.1:${port}/nacos/v1/console/health/readiness`);
+          return true;
+        },
+        { timeoutMs: 30_000, intervalMs: 50, what: `Tacos on port ${port} to be ready` },
+      );
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoints: members, members: procs, stop };
+}
+
+/** The Nacos group every benchmark service lives in. */
+const GROUP = 'DEFAULT_GROUP';
+const NS = '/nacos/v1/ns';
+
+/**
+ * The address of the n-th distinct benchmark instance: 127.x.y.z (loopback, so that a server that
+ * health-checks instances by connecting to them only ever touches this machine) and a port above
+ * 1024. Distinct for n < 2^32.
+ */
+export function instanceAddress(n: number): { ip: string; port: number } {
+  const v = n + 1; // skip 127.0.0.0
+  return {
+    ip: `127.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`,
+    port: 1025 + ((v >>> 24) & 255),
+  };
+}
+
+/**
+ * One benchmark "connection" to Tacos: one keep-alive HTTP/1.1 socket speaking the Nacos v1 open
+ * API the way the official clients do (service names qualified as `DEFAULT_GROUP@@name`,
+ * parameters in the query string).
+ */
+export class TacosConnection {
+  private readonly http: HttpConnection;
+  private readonly host: string;
+
+  constructor(endpoint: string) {
+    const [host, port] = endpoint.split(':');
+    this.host = endpoint;
+    this.http = new HttpConnection(host!, Number(port));
+  }
+
+  private async call(method: string, path: string): Promise<HttpResponse> {
+    const res = await this.http.send(formatRequest(method, path, this.host));
+    if (res.status < 200 || res.status >= 300) {
+      throw new Error(`${method} ${path.split('?')[0]}: ${res.status} ${res.body.toString().slice(0, 200)}`);
+    }
+    return res;
+  }
+
+  /** POST /nacos/v1/ns/instance. */
+  async register(serviceName: string, ip: string, port: number, ephemeral: boolean): Promise<void> {
+    const q = new URLSearchParams({
+      serviceName: `${GROUP}@@${serviceName}`,
+      groupName: GROUP,
+      ip,
+      port: String(port),
+      ephemeral: String(ephemeral),
+    });
+    await this.call('POST', `${NS}/instance?${q}`);
+  }
+
+  /** GET /nacos/v1/ns/instance/list; resolves with the number of hosts returned. */
+  async list(serviceName: string): Promise<number> {
+    const q = new URLSearchParams({ serviceName: `${GROUP}@@${serviceName}`, groupName: GROUP });
+    const res = await this.call('GET', `${NS}/instance/list?${q}`);
+    const hosts = (JSON.parse(res.body.toString()) as { hosts?: unknown[] }).hosts;
+    return hosts?.length ?? 0;
+  }
+
+  /** A preformatted instance/list request, for {@link sendRaw}. */
+  listRequest(serviceName: string): string {
+    const q = new URLSearchParams({ serviceName: `${GROUP}@@${serviceName}`, groupName: GROUP });
+    return formatRequest('GET', `${NS}/instance/list?${q}`, this.host);
+  }
+
+  /** Sends a preformatted request; resolves with the body size, rejects on a non-2xx status. */
+  async sendRaw(request: string): Promise<number> {
+    const res = await this.http.send(request);
+    if (res.status < 200 || res.status >= 300) {
+      throw new Error(`${res.status} ${res.body.toString().slice(0, 200)}`);
+    }
+    return res.body.length;
+  }
+
+  /**
+   * A preformatted beat request for one instance; sending the same bytes again is what a client's
+   * beat timer does. Use with {@link sendBeat}.
+   */
+  beatRequest(serviceName: string, ip: string, port: number): string {
+    const qualified = `${GROUP}@@${serviceName}`;
+    const beat = JSON.stringify({ cluster: 'DEFAULT', ip, port, serviceName: qualified, weight: 1, scheduled: true });
+    const q = new URLSearchParams({ serviceName: qualified, groupName: GROUP, beat });
+    return formatRequest('PUT', `${NS}/instance/beat?${q}`, this.host);
+  }
+
+  /** PUT /nacos/v1/ns/instance/beat; rejects if the server no longer knows the instance (code 20404). */
+  async sendBeat(request: string): Promise<void> {
+    const res = await this.http.send(request);
+    if (res.status < 200 || res.status >= 300) {
+      throw new Error(`beat: ${res.status} ${res.body.toString().slice(0, 200)}`);
+    }
+    if (res.body.includes('20404')) throw new Error('beat: instance not found (20404)');
+  }
+
+  close(): void {
+    this.http.close();
+  }
+}

@@ -1,0 +1,267 @@
+import type { Op } from './loop';
+import { EtcdConnection } from './peers/etcd';
+import { instanceAddress, TacosConnection } from './peers/tacos';
+import { ZooKeeperConnection } from './peers/zookeeper';
+
+/** A system under test. */
+export type System = 'Tacos' | 'etcd' | 'ZooKeeper';
+
+/** Single node or a 3-member cluster, all on 127.0.0.1. */
+export type Topology = 'standalone' | '3 nodes';
+
+/** Connections opened and fixtures created for one measurement; `close` releases them. */
+export interface Prepared {
+  op: Op;
+  close(): Promise<void>;
+}
+
+/** One side of a pair: how to open connections to a running system and what one request is. */
+export interface Subject {
+  system: System;
+  /** What one request does, e.g. "lease-grant+put". */
+  label: string;
+  /** Opens `connections` connections (round-robin over `endpoints`) and creates fixtures. `tag` is unique per measurement. */
+  prepare(endpoints: string[], connections: number, tag: string): Promise<Prepared>;
+}
+
+/** A Tacos operation measured against one or more peers doing the equivalent work. */
+export interface Pair {
+  id: 'register-ephemeral' | 'register-persistent' | 'list-100' | 'beat';
+  title: string;
+  tacos: Subject;
+  peers: Subject[];
+}
+
+/** Instances per service in the register scenarios, so services stay a realistic size. */
+const PER_SERVICE = 100;
+/** etcd lease TTL for ephemeral registrations, in seconds (long enough to outlive a measurement). */
+const LEASE_TTL = 60;
+
+/**
+ * Distinct instances across the whole benchmark process, so no register request ever updates an
+ * instance that an earlier measurement created (an update may be cheaper than an insert).
+ */
+let nextInstance = 0;
+function nextAddress(): { n: number; ip: string; port: number } {
+  const n = nextInstance++;
+  return { n, ...instanceAddress(n) };
+}
+
+/** A small JSON value like the instance record a registry keeps, stored by the key-value peers. */
+function instanceValue(ip: string, port: number): Buffer {
+  return Buffer.from(JSON.stringify({ ip, port, weight: 1, healthy: true, enabled: true, cluster: 'DEFAULT' }));
+}
+
+function pick(endpoints: string[], connection: number): string {
+  return endpoints[connection % endpoints.length]!;
+}
+
+async function openTacos(endpoints: string[], connections: number): Promise<TacosConnection[]> {
+  return Array.from({ length: connections }, (_, c) => new TacosConnection(pick(endpoints, c)));
+}
+
+async function openEtcd(endpoints: string[], connections: number): Promise<EtcdConnection[]> {
+  const conns = Array.from({ length: connections }, (_, c) => new EtcdConnection(pick(endpoints, c)));
+  try {
+    await Promise.all(conns.map((c) => c.ready()));
+  } catch (error) {
+    for (const c of conns) c.close();
+    throw error;
+  }
+  return conns;
+}
+
+async function openZooKeeper(endpoints: string[], connections: number): Promise<ZooKeeperConnection[]> {
+  const conns = Array.from({ length: connections }, (_, c) => new ZooKeeperConnection(pick(endpoints, c)));
+  try {
+    await Promise.all(conns.map((c) => c.connect()));
+  } catch (error) {
+    for (const c of conns) c.close();
+    throw error;
+  }
+  return conns;
+}
+
+function closer(conns: { close(): void }[]): () => Promise<void> {
+  return async () => {
+    for (const c of conns) c.close();
+  };
+}
+
+const tacosRegister = (ephemeral: boolean): Subject => ({
+  system: 'Tacos',
+  label: ephemeral ? 'register ephemeral' : 'register persistent',
+  prepare: async (endpoints, connections) => {
+    const conns = await openTacos(endpoints, connections);
+    const prefix = ephemeral ? 'bench.eph' : 'bench.per';
+    return {
+      op: async (c) => {
+        const { n, ip, port } = nextAddress();
+        await conns[c]!.register(`${prefix}.${Math.floor(n / PER_SERVICE)}`, ip, port, ephemeral);
+      },
+      close: closer(conns),
+    };
+  },
+});
+
+const etcdPut = (withLease: boolean): Subject => ({
+  system: 'etcd',
+  label: withLease ? 'lease-grant+put' : 'put',
+  prepare: async (endpoints, connections) => {
+    const conns = await openEtcd(endpoints, connections);
+    const prefix = withLease ? 'bench.eph' : 'bench.per';
+    return {
+      op: async (c) => {
+        const { n, ip, port } = nextAddress();
+        const conn = conns[c]!;
+        const key = `/services/${prefix}.${Math.floor(n / PER_SERVICE)}/${ip}:${port}`;
+        // An ephemeral registration in etcd is two round trips: a lease, then a put bound to it.
+        const lease = withLease ? await conn.leaseGrant(LEASE_TTL) : undefined;
+        await conn.put(key, instanceValue(ip, port).toString(), lease);
+      },
+      close: closer(conns),
+    };
+  },
+});
+
+const zkCreateEphemeral: Subject = {
+  system: 'ZooKeeper',
+  label: 'create-ephemeral',
+  prepare: async (endpoints, connections, tag) => {
+    const conns = await openZooKeeper(endpoints, connections);
+    const parent = `/bench/eph/${tag}`;
+    await conns[0]!.mkdirp(parent);
+    return {
+      op: async (c) => {
+        const { ip, port } = nextAddress();
+        await conns[c]!.createEphemeral(`${parent}/${ip}:${port}`, instanceValue(ip, port));
+      },
+      close: closer(conns),
+    };
+  },
+};
+
+const LIST_SIZE = 100;
+
+const tacosList: Subject = {
+  system: 'Tacos',
+  label: 'instance/list of 100',
+  prepare: async (endpoints, connections, tag) => {
+    const conns = await openTacos(endpoints, connections);
+    const service = `bench.list.${tag}`;
+    // Ephemeral like real registrations; a measurement is far shorter than the 15 s beat timeout,
+    // so all 100 stay healthy and listed while it runs.
+    for (let i = 0; i < LIST_SIZE; i++) {
+      const { ip, port } = nextAddress();
+      await conns[0]!.register(service, ip, port, true);
+    }
+    const listed = await conns[0]!.list(service);
+    if (listed !== LIST_SIZE) throw new Error(`list fixture: expected ${LIST_SIZE} hosts, got ${listed}`);
+    const request = conns[0]!.listRequest(service);
+    const fullSize = await conns[0]!.sendRaw(request);
+    return {
+      // The generator checks status and size only: parsing 100 instances of JSON per request would
+      // make the single generator core, not the server, the bottleneck. The fixture check above
+      // parsed one answer in full.
+      op: async (c) => {
+        const size = await conns[c]!.sendRaw(request);
+        if (size < fullSize / 2) throw new Error(`list: answer shrank from ${fullSize} to ${size} bytes`);
+      },
+      close: closer(conns),
+    };
+  },
+};
+
+const etcdRange: Subject = {
+  system: 'etcd',
+  label: 'range of 100 keys',
+  prepare: async (endpoints, connections, tag) => {
+    const conns = await openEtcd(endpoints, connections);
+    const prefix = `/services/bench.list.${tag}/`;
+    for (let i = 0; i < LIST_SIZE; i++) {
+      const { ip, port } = nextAddress();
+      await conns[0]!.put(`${prefix}${ip}:${port}`, instanceValue(ip, port).toString());
+    }
+    return {
+      op: async (c) => {
+        const n = await conns[c]!.rangePrefix(prefix);
+        if (n !== LIST_SIZE) throw new Error(`range: expected ${LIST_SIZE} keys, got ${n}`);
+      },
+      close: closer(conns),
+    };
+  },
+};
+
+const zkGetChildren: Subject = {
+  system: 'ZooKeeper',
+  label: 'getChildren of 100',
+  prepare: async (endpoints, connections, tag) => {
+    const conns = await openZooKeeper(endpoints, connections);
+    const parent = `/bench/list/${tag}`;
+    await conns[0]!.mkdirp(parent);
+    for (let i = 0; i < LIST_SIZE; i++) {
+      const { ip, port } = nextAddress();
+      await conns[0]!.createEphemeral(`${parent}/${ip}:${port}`, instanceValue(ip, port));
+    }
+    return {
+      op: async (c) => {
+        const children = await conns[c]!.getChildren(parent);
+        if (children.length !== LIST_SIZE) throw new Error(`getChildren: expected ${LIST_SIZE}, got ${children.length}`);
+      },
+      close: closer(conns),
+    };
+  },
+};
+
+const tacosBeat: Subject = {
+  system: 'Tacos',
+  label: 'beat',
+  prepare: async (endpoints, connections, tag) => {
+    const conns = await openTacos(endpoints, connections);
+    const service = `bench.beat.${tag}`;
+    const requests = await Promise.all(
+      conns.map(async (conn) => {
+        const { ip, port } = nextAddress();
+        await conn.register(service, ip, port, true);
+        return conn.beatRequest(service, ip, port);
+      }),
+    );
+    return {
+      op: (c) => conns[c]!.sendBeat(requests[c]!),
+      close: closer(conns),
+    };
+  },
+};
+
+const etcdKeepAlive: Subject = {
+  system: 'etcd',
+  label: 'lease keep-alive',
+  prepare: async (endpoints, connections, tag) => {
+    const conns = await openEtcd(endpoints, connections);
+    const leases = await Promise.all(
+      conns.map(async (conn, c) => {
+        const id = await conn.leaseGrant(LEASE_TTL);
+        const { ip, port } = nextAddress();
+        await conn.put(`/services/bench.beat.${tag}/${c}`, instanceValue(ip, port).toString(), id);
+        return id;
+      }),
+    );
+    return {
+      op: (c) => conns[c]!.keepAliveOnce(leases[c]!),
+      close: closer(conns),
+    };
+  },
+};
+
+/** The scenarios of issue 8, each Tacos operation with the peers doing the equivalent work. */
+export const PAIRS: readonly Pair[] = [
+  {
+    id: 'register-ephemeral',
+    title: 'register ephemeral',
+    tacos: tacosRegister(true),
+    peers: [etcdPut(true), zkCreateEphemeral],
+  },
+  { id: 'register-persistent', title: 'register persistent', tacos: tacosRegister(false), peers: [etcdPut(false)] },
+  { id: 'list-100', title: 'list 100 instances', tacos: tacosList, peers: [etcdRange, zkGetChildren] },
+  { id: 'beat', title: 'beat', tacos: tacosBeat, peers: [etcdKeepAlive] },
+];
