@@ -15,7 +15,7 @@ interface UpOptions {
   basePort: number;
   portStep: number;
   dir?: string;
-  timeout: number;
+  wait: number;
   leader: boolean;
 }
 
@@ -48,7 +48,7 @@ export function registerClusterCommands(program: Command, io: Io, binPath: strin
     .option('--base-port <port>', 'port of the first node', portArg, 18848)
     .option('--port-step <n>', 'distance between node ports', intArg(1, 1000), 10)
     .option('--dir <dir>', 'parent of the node data dirs (default: a new temp dir)')
-    .option('--timeout <ms>', 'how long to wait for readiness and a leader', intArg(1000), 60_000)
+    .option('--wait <ms>', 'how long to wait for readiness and a leader', intArg(1000), 60_000)
     .option('--no-leader', 'do not wait for a Raft leader')
     .action(action<UpOptions>(io, (ctx, opts) => clusterUp(ctx, opts, binPath, io)));
 
@@ -189,9 +189,9 @@ async function clusterUp(ctx: Context, opts: UpOptions, binPath: string, io: Io)
       if (opts.nodes > 1) args.push('--members', members, '--cluster-secret', secret);
       nodes.push(launch(index, port, dataDir, args, env));
     }
-    await waitReady(nodes, opts.timeout, out, stop);
+    await waitReady(nodes, opts.wait, out, stop);
     if (stop.stopped) return;
-    if (opts.leader) await waitLeader(nodes, opts.timeout, out, stop);
+    if (opts.leader) await waitLeader(nodes, opts.wait, out, stop);
     if (stop.stopped) return;
 
     const summary = nodes.map((n) => ({ address: n.address, url: n.url, pid: n.child.pid ?? null, dataDir: n.dataDir, log: n.logFile }));

@@ -1,0 +1,106 @@
+// The binary without a server: help, version, usage errors (exit 2), unreachable servers (exit 3),
+// completion scripts and colour rules.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '@tacos/testkit';
+import { cleanEnv, runCli } from './helpers';
+
+describe('tacos without a server', () => {
+  it('prints help with every command group and the exit codes, exit 0', async () => {
+    const run = await runCli(['--help']);
+    expect(run.code).toBe(0);
+    for (const word of ['server', 'cluster', 'service', 'instance', 'watch', 'namespace', 'login', 'user', 'role', 'permission', 'completion']) {
+      expect(run.stdout).toContain(`  ${word}`);
+    }
+    expect(run.stdout).toContain('Exit codes: 0 ok, 1 the server said no, 2 usage error, 3 cannot reach the server.');
+    expect(run.stdout).toMatchSnapshot();
+  });
+
+  it('prints the help of nested commands', async () => {
+    const run = await runCli(['instance', 'register', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('--persistent');
+    expect(run.stdout).toContain('--metadata <k=v,...>');
+    expect(run.stdout).toMatchSnapshot();
+  });
+
+  it('prints the version', async () => {
+    const run = await runCli(['--version']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it.each([
+    [['instance', 'list'], "required option '--service <name>' not specified"],
+    [['instance', 'register', '--service', 's', '--ip', '1.2.3.4', '--port', 'http'], '"http" is not a whole number.'],
+    [['instance', 'register', '--service', 's', '--ip', '1.2.3.4', '--port', '70000'], 'out of range'],
+    [['instance', 'register', '--service', 's', '--ip', '1.2.3.4'], 'missing --port'],
+    [['instance', 'register', '--service', 's', '--ip', '1.2.3.4', '--port', '1', '--metadata', 'oops'], 'bad --metadata entry'],
+    [['instance', 'update', '--service', 's', '--ip', '1.2.3.4', '--port', '1'], 'nothing to update'],
+    [['--output', 'xml', 'service', 'list'], "argument 'xml' is invalid"],
+    [['servce', 'list'], "unknown command 'servce'"],
+    [['service'], 'Usage: tacos service'],
+    [['completion', 'fish'], 'unsupported shell "fish"'],
+    [['--server', 'ftp://x', 'service', 'list'], 'only http and https'],
+    [['permission', 'add', 'r', 'dev', 'x'], 'bad action "x"'],
+  ])('exits 2 on bad usage: %j', async (args, message) => {
+    const run = await runCli(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stdout).toBe('');
+  });
+
+  it('suggests the closest command on a typo', async () => {
+    const run = await runCli(['servce', 'list']);
+    expect(run.stderr).toContain('(Did you mean service?)');
+  });
+
+  it('exits 3 and lists every address tried when no server answers', async () => {
+    const [a, b] = [await freePort(), await freePort()];
+    const run = await runCli(['--server', `127.0.0.1:${a},127.0.0.1:${b}`, 'service', 'list']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(`http://127.0.0.1:${a}: ECONNREFUSED`);
+    expect(run.stderr).toContain(`http://127.0.0.1:${b}: ECONNREFUSED`);
+    expect(run.stderr).toContain('hint: is the server running?');
+    expect(run.stdout).toBe('');
+  });
+
+  it('reads the server list from TACOS_SERVER, and --server wins over it', async () => {
+    const [a, b] = [await freePort(), await freePort()];
+    const fromEnv = await runCli(['instance', 'list', '--service', 's'], { env: cleanEnv({ TACOS_SERVER: `127.0.0.1:${a}` }) });
+    expect(fromEnv.code).toBe(3);
+    expect(fromEnv.stderr).toContain(`127.0.0.1:${a}`);
+    const flag = await runCli(['--server', `127.0.0.1:${b}`, 'instance', 'list', '--service', 's'], {
+      env: cleanEnv({ TACOS_SERVER: `127.0.0.1:${a}` }),
+    });
+    expect(flag.stderr).toContain(`127.0.0.1:${b}`);
+    expect(flag.stderr).not.toContain(`127.0.0.1:${a}`);
+  });
+
+  it('prints a bash completion script that bash accepts and that completes subcommands', async () => {
+    const run = await runCli(['completion', 'bash']);
+    expect(run.code).toBe(0);
+    const file = join(tmpdir(), `tacos-completion-${process.pid}.bash`);
+    writeFileSync(file, run.stdout);
+    const script = `source ${file}; COMP_WORDS=(tacos instance re); COMP_CWORD=2; _tacos; echo "\${COMPREPLY[*]}"`;
+    expect(execFileSync('bash', ['-c', script], { encoding: 'utf8' }).trim()).toBe('register');
+    const flags = `source ${file}; COMP_WORDS=(tacos instance list --he); COMP_CWORD=3; _tacos; echo "\${COMPREPLY[*]}"`;
+    expect(execFileSync('bash', ['-c', flags], { encoding: 'utf8' }).trim()).toBe('--healthy-only');
+  });
+
+  it('prints a zsh completion script', async () => {
+    const run = await runCli(['completion', 'zsh']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.startsWith('#compdef tacos\n')).toBe(true);
+    expect(run.stdout).toContain('complete -F _tacos tacos');
+  });
+
+  it('writes plain errors without colour codes when stderr is not a terminal', async () => {
+    const port = await freePort();
+    const plain = await runCli(['--server', `127.0.0.1:${port}`, 'service', 'list']);
+    expect(plain.stderr).not.toContain('\u001b[');
+    expect(plain.stderr.startsWith('error: ')).toBe(true);
+  });
+});
