@@ -1,0 +1,103 @@
+// `tacos server start` and `tacos cluster up` run real server processes; Ctrl-C stops them.
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, removeDir, tempDir } from '@tacos/testkit';
+import { cleanEnv, runCli, startCli } from './helpers';
+
+jest.setTimeout(90_000);
+
+async function status(url: string): Promise<number | undefined> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    await res.body?.cancel();
+    return res.status;
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('tacos server start', () => {
+  it('runs a standalone server with the given flags until SIGINT', async () => {
+    const port = await freePort();
+    const dataDir = tempDir('tacos-cli-start-');
+    const server = startCli(['server', 'start', '--port', String(port), '--data-dir', dataDir]);
+    try {
+      const ready = `http://127.0.0.1:${port}/nacos/v1/console/health/readiness`;
+      await waitUntil(async () => (await status(ready)) === 200, 30_000, `readiness of ${ready}`);
+      const list = await runCli(['--server', `127.0.0.1:${port}`, '--output', 'json', 'service', 'list']);
+      expect(list.code).toBe(0);
+    } finally {
+      const run = await server.stop('SIGINT');
+      expect(run.signal).toBeNull();
+      expect(run.code).toBe(0);
+      removeDir(dataDir);
+    }
+    expect(await status(`http://127.0.0.1:${port}/nacos/v1/console/health/liveness`)).toBeUndefined();
+  });
+
+  it('passes bad flags to the server, which refuses them (non-zero exit)', async () => {
+    const run = await runCli(['server', 'start', '--port', 'notaport'], { timeoutMs: 20_000 });
+    expect(run.code).not.toBe(0);
+    expect(run.code).not.toBeNull();
+    expect(`${run.stdout}${run.stderr}`).toMatch(/port/i);
+  });
+
+  it('shows the server flags in its help', async () => {
+    const run = await runCli(['server', 'start', '--help']);
+    expect(run.code).toBe(0);
+    for (const flag of ['--host', '--port', '--data-dir', '--members', '--cluster-secret', '--config']) expect(run.stdout).toContain(flag);
+  });
+});
+
+describe('tacos cluster up', () => {
+  it('starts one node on the base port, prints it, and stops it on Ctrl-C', async () => {
+    const base = await freePort();
+    const dir = tempDir('tacos-cli-up-');
+    const up = startCli(['--output', 'json', 'cluster', 'up', '--nodes', '1', '--base-port', String(base), '--dir', dir, '--no-leader'], cleanEnv());
+    try {
+      await up.waitFor(/press Ctrl-C to stop all nodes/, 60_000);
+      const printed = JSON.parse(up.stdout());
+      expect(printed.nodes).toEqual([expect.objectContaining({ address: `127.0.0.1:${base}`, dataDir: join(dir, 'node-1') })]);
+      expect(up.stderr()).toMatch(/ready 127\.0\.0\.1:\d+ \(\d+\.\d s\): 1\/1/);
+      expect(statSync(printed.secretFile).mode & 0o777).toBe(0o600);
+      expect(await status(`http://127.0.0.1:${base}/nacos/v1/console/health/readiness`)).toBe(200);
+      expect(existsSync(join(dir, 'node-1', 'server.log'))).toBe(true);
+    } finally {
+      const run = await up.stop('SIGINT');
+      expect(run.code).toBe(0);
+      expect(run.stderr).toContain('stopping 1 node(s)');
+    }
+    expect(await status(`http://127.0.0.1:${base}/nacos/v1/console/health/liveness`)).toBeUndefined();
+    removeDir(dir);
+  });
+
+  it('fails with the node\'s own message when a node cannot start (port taken)', async () => {
+    const base = await freePort();
+    const dir = tempDir('tacos-cli-up-');
+    const blocker = startCli(['server', 'start', '--port', String(base), '--data-dir', join(dir, 'blocker')]);
+    try {
+      await waitUntil(async () => (await status(`http://127.0.0.1:${base}/nacos/v1/console/health/liveness`)) === 200, 30_000, 'blocker');
+      const run = await runCli(['cluster', 'up', '--nodes', '1', '--base-port', String(base), '--dir', dir], { timeoutMs: 60_000 });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`node 127.0.0.1:${base} exited with code`);
+      expect(run.stderr).toContain('hint: full log:');
+    } finally {
+      await blocker.stop('SIGINT');
+      removeDir(dir);
+    }
+  });
+
+  it('rejects a port range past 65535 as a usage error', async () => {
+    const run = await runCli(['cluster', 'up', '--nodes', '3', '--base-port', '65530']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('go past 65535');
+  });
+});
