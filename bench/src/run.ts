@@ -1,0 +1,317 @@
+// `npm run bench [-- --quick]`: Tacos side by side with etcd and ZooKeeper on this machine.
+// Servers run on core 0, this process (the load generator) on core 1. See bench/README.md.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ensurePeers, type PeerAvailability } from './install';
+import { runClosedLoop } from './loop';
+import { describeMachine, machineLine } from './machine';
+import { measureMemory, type MemoryResult } from './memory';
+import { type BenchOptions, parseOptions, USAGE } from './options';
+import { startEtcd } from './peers/etcd';
+import { startTacosServers, tacosUnavailable } from './peers/tacos';
+import { startZooKeeper } from './peers/zookeeper';
+import { canPin, ProcessGroup } from './procs';
+import { type Measurement, renderMemory, renderRows, type Row, summarize, toMeasurement } from './report';
+import { PAIRS, type Pair, type Subject, type System, type Topology } from './scenarios';
+
+const SERVER_CPU = '0';
+const GENERATOR_CPU = '1';
+const PINNED_ENV = 'TACOS_BENCH_PINNED';
+/** Shown in the Tacos column of 3-node rows until the server has cluster mode. */
+export const TACOS_CLUSTER_NA = 'n/a (cluster mode not implemented yet)';
+/** Bound on connecting and creating fixtures for one measurement. */
+const PREPARE_TIMEOUT_MS = 60_000;
+
+const log = (line: string) => console.log(line);
+
+/** Endpoints of a running system, or why it isn't running. */
+type Running = { endpoints: string[]; stop(): Promise<void> } | { unavailable: string };
+
+async function startSystem(
+  system: System,
+  size: number,
+  group: ProcessGroup,
+  availability: PeerAvailability,
+  options: BenchOptions,
+): Promise<Running> {
+  try {
+    if (system === 'Tacos') {
+      const missing = tacosUnavailable();
+      if (missing) return { unavailable: `not run: ${missing}` };
+      if (size > 1 && !options.tacosCluster) return { unavailable: TACOS_CLUSTER_NA };
+      return await startTacosServers(group, size, SERVER_CPU);
+    }
+    if (!options.peers) return { unavailable: 'skipped (--no-peers)' };
+    const ok = system === 'etcd' ? availability.etcd : availability.zookeeper;
+    if (ok !== true) return { unavailable: `not run: ${ok}` };
+    return system === 'etcd'
+      ? await startEtcd(group, size, SERVER_CPU)
+      : await startZooKeeper(group, size, SERVER_CPU);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log(`${system} (${size} node${size > 1 ? 's' : ''}) failed to start: ${message}`);
+    return { unavailable: `not run: failed to start (${message.split('\n')[0]})` };
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+let measurementCounter = 0;
+
+/** Prepares connections and fixtures, runs the bounded closed loop, closes everything. Never throws. */
+async function measure(subject: Subject, endpoints: string[], connections: number, options: BenchOptions) {
+  const tag = `m${++measurementCounter}`;
+  let prepared: Awaited<ReturnType<Subject['prepare']>> | undefined;
+  try {
+    prepared = await withTimeout(
+      subject.prepare(endpoints, connections, tag),
+      PREPARE_TIMEOUT_MS,
+      `${subject.system} set-up`,
+    );
+    const result = await runClosedLoop(prepared.op, {
+      connections,
+      warmupMs: options.warmupMs,
+      durationMs: options.durationMs,
+      maxOps: options.maxOps,
+    });
+    return toMeasurement(result);
+  } catch (error) {
+    const failed: Measurement = {
+      opsPerSec: 0,
+      ops: 0,
+      errors: 1,
+      elapsedMs: 0,
+      p50Ms: Number.NaN,
+      p99Ms: Number.NaN,
+      maxMs: Number.NaN,
+      stoppedBy: 'errors',
+      firstError: error instanceof Error ? error.message : String(error),
+    };
+    return failed;
+  } finally {
+    await prepared?.close().catch(() => undefined);
+  }
+}
+
+function rate(m: Measurement | undefined): string {
+  if (!m) return '-';
+  if (m.ops === 0 || m.stoppedBy === 'errors' || m.stoppedBy === 'stuck') {
+    return `failed (${m.stoppedBy}: ${m.firstError ?? '?'})`;
+  }
+  return `${Math.round(m.opsPerSec).toLocaleString('en-US')}/s`;
+}
+
+/** Runs every selected pair at every connection count, `runs` times, Tacos then its peers back to back. */
+async function measureTopology(
+  topology: Topology,
+  running: Record<System, Running>,
+  connections: number[],
+  pairs: readonly Pair[],
+  options: BenchOptions,
+  rows: Row[],
+): Promise<void> {
+  const rowOf = new Map<string, Row>();
+  for (const pair of pairs) {
+    for (const c of connections) {
+      for (const peer of pair.peers) {
+        const tacos = running.Tacos;
+        const other = running[peer.system];
+        const row: Row = {
+          scenario: pair.title,
+          topology,
+          connections: c,
+          tacosLabel: pair.tacos.label,
+          peer: peer.system,
+          peerLabel: peer.label,
+          samples: [],
+          tacosNote: 'unavailable' in tacos ? tacos.unavailable : undefined,
+          peerNote: 'unavailable' in other ? other.unavailable : undefined,
+        };
+        rowOf.set(`${pair.id}/${c}/${peer.system}`, row);
+        rows.push(row);
+      }
+    }
+  }
+  for (let run = 1; run <= options.runs; run++) {
+    for (const pair of pairs) {
+      for (const c of connections) {
+        const tacos = running.Tacos;
+        // Tacos first, then each peer straight after, so each ratio compares neighbours in time.
+        const tacosM = 'endpoints' in tacos ? await measure(pair.tacos, tacos.endpoints, c, options) : undefined;
+        const parts = [`Tacos ${rate(tacosM)}`];
+        for (const peer of pair.peers) {
+          const other = running[peer.system];
+          const peerM = 'endpoints' in other ? await measure(peer, other.endpoints, c, options) : undefined;
+          rowOf.get(`${pair.id}/${c}/${peer.system}`)!.samples.push({ run, tacos: tacosM, peer: peerM });
+          parts.push(`${peer.system} ${peer.label} ${rate(peerM)}`);
+        }
+        log(`[run ${run}/${options.runs}] ${topology} ${pair.title}, ${c} conn: ${parts.join(' | ')}`);
+      }
+    }
+  }
+}
+
+async function stopAll(running: Record<System, Running>): Promise<void> {
+  await Promise.all(Object.values(running).map((r) => ('stop' in r ? r.stop() : undefined)));
+}
+
+async function bench(options: BenchOptions, group: ProcessGroup, pinned: boolean): Promise<number> {
+  const startedAt = new Date();
+  log(
+    `Tacos benchmark (${options.quick ? 'quick mode: 1 run per figure, short measurements' : `${options.runs} runs per figure, median reported`})`,
+  );
+  const availability: PeerAvailability = options.peers
+    ? ensurePeers(log)
+    : { etcd: 'skipped (--no-peers)', zookeeper: 'skipped (--no-peers)' };
+  if (!options.peers) log('peers: skipped (--no-peers)');
+  const machine = describeMachine(pinned);
+  log(`machine: ${machineLine(machine)}`);
+  if (machine.loadAverageAtStart > 0.5) {
+    log('note: the machine is busy (load average above 0.5); absolute figures are noisy, ratios within a run count');
+  }
+
+  const pairs = options.only.length > 0 ? PAIRS.filter((p) => options.only.includes(p.id)) : PAIRS;
+  const rows: Row[] = [];
+  const systems: System[] = ['Tacos', 'etcd', 'ZooKeeper'];
+
+  const topologies: [Topology, number, number[]][] = [['standalone', 1, options.connections]];
+  if (options.clusters) topologies.push(['3 nodes', 3, options.clusterConnections]);
+  for (const [topology, size, connections] of topologies) {
+    log(`starting ${topology} servers...`);
+    const running = {} as Record<System, Running>;
+    for (const system of systems) running[system] = await startSystem(system, size, group, availability, options);
+    for (const system of systems) {
+      const r = running[system];
+      log(`  ${system}: ${'endpoints' in r ? r.endpoints.join(', ') : r.unavailable}`);
+    }
+    try {
+      await measureTopology(topology, running, connections, pairs, options, rows);
+    } finally {
+      await stopAll(running);
+    }
+  }
+
+  let memory: MemoryResult | undefined;
+  if (options.memoryTargets.length > 0) {
+    const missing = tacosUnavailable();
+    if (missing) {
+      log(`memory: not run: ${missing}`);
+      memory = { points: [], note: `not run: ${missing}` };
+    } else {
+      log('memory: fresh standalone Tacos, registering ephemeral instances over 64 connections...');
+      memory = await measureMemory(group, options.memoryTargets, options.memoryTimeMs, SERVER_CPU, log).catch(
+        (error: Error) => ({ points: [], note: `failed: ${error.message.split('\n')[0]}` }),
+      );
+    }
+  }
+
+  const finishedAt = new Date();
+  const summaries = rows.map(summarize);
+  const header = options.quick
+    ? 'Quick mode: ONE run per figure (not a median), short measurements.'
+    : `Each figure is the median of ${options.runs} runs; ratios are taken within each run, then the median.`;
+  log('');
+  log(header);
+  log(renderRows(summaries));
+  if (memory) {
+    log('');
+    log(renderMemory(memory.baselineRss, memory.points));
+    if (memory.oldestServiceListed !== undefined) {
+      log(`(the first service registered still lists ${memory.oldestServiceListed} of 100 instances)`);
+    }
+    if (memory.note) log(`memory: ${memory.note}`);
+  }
+  const loadAtEnd = loadavg()[0] ?? 0;
+  log(`\nload average at end: ${loadAtEnd.toFixed(2)}; wall time ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(0)} s`);
+
+  const report = {
+    schema: 1,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    mode: options.quick ? 'quick' : 'full',
+    options,
+    machine: { ...machine, loadAverageAtEnd: loadAtEnd },
+    peers: availability,
+    rows: summaries.map((s, i) => ({ ...s, samples: rows[i]!.samples })),
+    memory,
+  };
+  const outDir = options.outDir ?? resolve(__dirname, '..', 'results');
+  mkdirSync(outDir, { recursive: true });
+  const json = `${JSON.stringify(report, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
+  const file = join(outDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, json);
+  writeFileSync(join(outDir, 'latest.json'), json);
+  const markdown = [
+    `Measured ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machineLine(machine)}. ${header}`,
+    '',
+    renderRows(summaries, true),
+    '',
+    memory ? renderMemory(memory.baselineRss, memory.points, true) : '',
+  ].join('\n');
+  writeFileSync(join(outDir, 'latest.md'), `${markdown}\n`);
+  log(`wrote ${file} (and latest.json, latest.md)`);
+  return 0;
+}
+
+/** Re-runs this script under `taskset -c 1` so the load generator stays off the servers' core. */
+function reexecPinned(): Promise<number> {
+  return new Promise((resolvePromise) => {
+    const child = spawn('taskset', ['-c', GENERATOR_CPU, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+      stdio: 'inherit',
+      env: { ...process.env, [PINNED_ENV]: '1' },
+    });
+    // Ctrl-C reaches the child through the terminal; a SIGTERM sent to this process is passed on.
+    process.on('SIGINT', () => undefined);
+    process.on('SIGTERM', () => child.kill('SIGTERM'));
+    child.on('exit', (code, signal) => resolvePromise(code ?? (signal ? 130 : 1)));
+  });
+}
+
+async function main(): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const pin = canPin();
+  if (pin && process.env[PINNED_ENV] !== '1') return reexecPinned();
+
+  const group = new ProcessGroup(pin);
+  const shutdown = (code: number) => {
+    void group.stopAll().finally(() => process.exit(code));
+  };
+  process.on('SIGINT', () => {
+    console.error('\ninterrupted: stopping servers...');
+    shutdown(130);
+  });
+  process.on('SIGTERM', () => shutdown(143));
+  process.on('exit', () => group.killAllNow());
+  try {
+    return await bench(options, group, pin);
+  } catch (error) {
+    console.error(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return 1;
+  } finally {
+    await group.stopAll();
+  }
+}
+
+void main().then((code) => {
+  process.exitCode = code;
+  // Leftover client sockets or timers must not keep the process alive once the report is written.
+  setTimeout(() => process.exit(code), 2_000).unref();
+});
