@@ -14,8 +14,8 @@ export interface KeyChecksum extends EntryStamp, TypedKey {}
  * - `authoritative`: the owner loaded a snapshot (or cold-started with every peer); an owner that
  *   only timed out may be missing data, so receivers never delete on its word.
  * - `purgeHorizon`: the newest version `ts` of any tombstone the owner has purged. A receiver's
- *   live entry that the owner lacks and that is not newer than this may have been deleted and
- *   purged; a newer one cannot have been, so the receiver hands it back to the owner instead.
+ *   entry that the owner lacks and that is not newer than this may have been deleted and purged;
+ *   a newer one cannot have been, so the receiver hands it back to the owner instead.
  * - `batchDigest`: digest over `entries`, letting a receiver skip the per-key comparison.
  */
 export interface ChecksumBatch {
@@ -44,7 +44,7 @@ export function batchDigestOf(entries: Iterable<KeyChecksum>): string {
 export interface VerifyPlan {
   /** Keys where the source is newer or the receiver lacks them: fetch them from the source. */
   readonly fetch: TypedKey[];
-  /** Keys where the receiver is newer, or holds a live key the source owns but lacks: send to the source. */
+  /** Keys where the receiver is newer, or holds a key the source owns but lacks (newer than its purge horizon): send to the source. */
   readonly push: TypedKey[];
   /** Live local keys the source owns, lacks, and may have deleted and purged: write a tombstone. */
   readonly drop: TypedKey[];
@@ -57,6 +57,8 @@ export interface VerifyInput {
   readonly localStamp: (type: string, key: string) => EntryStamp | undefined;
   /** The receiver's entries (tombstones included) for keys it believes the source owns. */
   readonly localOwnedBySource: readonly KeyChecksum[];
+  /** The receiver's own purge horizon: absent tombstones no newer than this are not fetched. */
+  readonly localPurgeHorizon: number;
   /**
    * Whether deletes are allowed this round: the membership view has been stable for the settle
    * time, `batch.viewDigest` equals the receiver's, and `batch.authoritative` holds. The caller
@@ -87,7 +89,8 @@ export function planVerify(input: VerifyInput): VerifyPlan {
     const local = input.localStamp(r.type, r.key);
     if (local === undefined) {
       // A tombstone we never saw is still worth fetching: it stops older writes from resurrecting.
-      fetch.push({ type: r.type, key: r.key });
+      // One no newer than our own purge horizon we most likely held and purged already.
+      if (!r.tombstone || r.version.ts > input.localPurgeHorizon) fetch.push({ type: r.type, key: r.key });
       continue;
     }
     const order = compareEntries(r, local);
@@ -95,9 +98,12 @@ export function planVerify(input: VerifyInput): VerifyPlan {
     else if (order < 0) push.push({ type: r.type, key: r.key });
   }
   for (const l of input.localOwnedBySource) {
-    if (l.tombstone || remote.has(typedKeyId(l.type, l.key))) continue;
+    if (remote.has(typedKeyId(l.type, l.key))) continue;
+    // Newer than anything the owner purged: the owner never had it (the write or delete happened
+    // elsewhere during a partition, or its sync was lost), so hand it over. Tombstones too, or
+    // the owner would keep serving the value they delete.
     if (l.version.ts > batch.purgeHorizon) push.push({ type: l.type, key: l.key });
-    else if (input.canDrop) drop.push({ type: l.type, key: l.key });
+    else if (!l.tombstone && input.canDrop) drop.push({ type: l.type, key: l.key });
   }
   return { fetch, push, drop };
 }

@@ -28,7 +28,11 @@ export interface DistroConfig {
   readonly loadTimeoutMs: number;
   /** The healthy list must be unchanged this long (and equal to the owner's) before a verify round may delete. */
   readonly membershipSettleMs: number;
-  /** Tombstones are kept this long after they are stored, then purged; must exceed the longest sync delay you expect. */
+  /**
+   * Tombstones are purged once they are this old and every configured member has been healthy
+   * for this long; until then a late, older write cannot resurrect a deleted key. A member that
+   * stays DOWN blocks purging, so remove dead members from the member list.
+   */
   readonly tombstoneTtlMs: number;
 }
 
@@ -42,7 +46,7 @@ export const DEFAULT_DISTRO_CONFIG: DistroConfig = Object.freeze({
   loadRetryDelayMs: 5000,
   loadTimeoutMs: 30000,
   membershipSettleMs: 10000,
-  tombstoneTtlMs: 300000,
+  tombstoneTtlMs: 600000,
 });
 
 /** Optional logging sink. Messages are short sentences; `fields` carry ids. */
@@ -146,6 +150,8 @@ export class DistroNode {
   private loaded = false;
   private lastViewChangeAt = 0;
   private purgeHorizon = 0;
+  /** Since when every configured member has been UP or SUSPICIOUS in our view; undefined while one is DOWN. */
+  private fullyHealthySince: number | undefined;
   private unsubscribe: (() => void) | undefined;
   private syncTimer: TimerHandle | undefined;
   private syncTimerAt = 0;
@@ -388,7 +394,10 @@ export class DistroNode {
     }
     const entry = makeEntry(e.version, e.value);
     const local = this.storage.get(e.type, e.key);
-    if (!supersedes(entry, local)) {
+    // A tombstone for a key we lack, no newer than a tombstone we purged: we most likely held it
+    // and purged it already; taking it again would only replay the delete to the processor.
+    const purgedBefore = entry.tombstone && local === undefined && entry.version.ts <= this.purgeHorizon;
+    if (purgedBefore || !supersedes(entry, local)) {
       this.counters.staleIgnored++;
       return false;
     }
@@ -470,6 +479,9 @@ export class DistroNode {
     const previous = this.ownerMap;
     const next = new OwnerMap(this.membership.members(), this.self);
     this.ownerMap = next;
+    const allHealthy = this.membership.members().every((m) => next.isHealthy(m.address));
+    if (!allHealthy) this.fullyHealthySince = undefined;
+    else if (this.fullyHealthySince === undefined) this.fullyHealthySince = this.clock.now();
     // Nacos drops sync tasks for members no longer in the list; a member that comes back is
     // repaired by the verify rounds.
     this.queue.retainTargets(new Set(next.healthy.filter((a) => a !== this.self)));
@@ -528,6 +540,10 @@ export class DistroNode {
 
   private purgeTombstones(): void {
     const now = this.clock.now();
+    // The TTL only runs while every configured member has been healthy in our view: a member
+    // cut off by a partition may still hold the value a tombstone deletes, and would resurrect
+    // it if we forgot the tombstone before it heard of it (Cassandra's gc_grace, made safer).
+    if (this.fullyHealthySince === undefined || this.fullyHealthySince + this.config.tombstoneTtlMs > now) return;
     const purge: TypedKey[] = [];
     for (const [k, e] of this.storage.entries()) {
       if (e.value === null && e.storedAt + this.config.tombstoneTtlMs <= now) {
@@ -554,6 +570,7 @@ export class DistroNode {
       localStamp: (type, key) => this.storage.get(type, key),
       localOwnedBySource,
       canDrop,
+      localPurgeHorizon: this.purgeHorizon,
     });
     for (const k of plan.drop) {
       const e = this.storage.get(k.type, k.key);
