@@ -132,7 +132,7 @@ export class HttpConnection {
   constructor(
     readonly host: string,
     readonly port: number,
-    private readonly timeoutMs = 30_000,
+    private readonly timeoutMs = 10_000,
   ) {}
 
   /** Sends a preformatted request (see {@link formatRequest}) and resolves with its response. */

@@ -22,7 +22,7 @@ export interface ClosedLoopOptions {
   maxOps: number;
   /** The run stops early once this many requests failed (default 100). */
   maxErrors?: number;
-  /** Extra time given to requests in flight at the deadline before the run is declared stuck (default 10 s). */
+  /** Extra time given to requests in flight at the deadline before the run is declared stuck (default 5 s). */
   graceMs?: number;
   /** Latency samples kept for percentiles (default 200,000). */
   sampleCapacity?: number;
@@ -89,7 +89,7 @@ async function runPhase(
   phase: Phase,
 ): Promise<LoopResult> {
   const maxErrors = options.maxErrors ?? DEFAULT_MAX_ERRORS;
-  const graceMs = options.graceMs ?? 10_000;
+  const graceMs = options.graceMs ?? 5_000;
   const start = now();
   let issued = 0;
   let ops = 0;

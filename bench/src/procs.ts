@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 
 /** Whether `taskset` exists and the machine has at least two cores to split between server and load. */
 export function canPin(): boolean {
@@ -7,10 +8,9 @@ export function canPin(): boolean {
   return probe.status === 0 && availableCores() >= 2;
 }
 
+/** Cores on the machine, not those this process may use (it may already be pinned to one). */
 function availableCores(): number {
-  const probe = spawnSync('nproc', [], { encoding: 'utf8' });
-  const n = Number.parseInt(probe.stdout ?? '', 10);
-  return Number.isFinite(n) ? n : 1;
+  return cpus().length;
 }
 
 /** Resident set size of a process in bytes, from /proc/<pid>/status (VmRSS); undefined if unreadable. */

@@ -12,7 +12,7 @@ import { type BenchOptions, parseOptions, USAGE } from './options';
 import { startEtcd } from './peers/etcd';
 import { startTacosServers, tacosUnavailable } from './peers/tacos';
 import { startZooKeeper } from './peers/zookeeper';
-import { canPin, ProcessGroup } from './procs';
+import { canPin, type ManagedProcess, ProcessGroup } from './procs';
 import { type Measurement, renderMemory, renderRows, type Row, summarize, toMeasurement } from './report';
 import { PAIRS, type Pair, type Subject, type System, type Topology } from './scenarios';
 
@@ -22,12 +22,19 @@ const PINNED_ENV = 'TACOS_BENCH_PINNED';
 /** Shown in the Tacos column of 3-node rows until the server has cluster mode. */
 export const TACOS_CLUSTER_NA = 'n/a (cluster mode not implemented yet)';
 /** Bound on connecting and creating fixtures for one measurement. */
-const PREPARE_TIMEOUT_MS = 60_000;
+const PREPARE_TIMEOUT_MS = 30_000;
 
 const log = (line: string) => console.log(line);
 
 /** Endpoints of a running system, or why it isn't running. */
-type Running = { endpoints: string[]; stop(): Promise<void> } | { unavailable: string };
+type Running = { endpoints: string[]; members: ManagedProcess[]; stop(): Promise<void> } | { unavailable: string };
+
+/** Restarts allowed per system and topology after a server crashed mid-benchmark. */
+const MAX_RESTARTS = 2;
+
+function tail(text: string, lines: number): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
 
 async function startSystem(
   system: System,
@@ -117,7 +124,22 @@ async function measureTopology(
   pairs: readonly Pair[],
   options: BenchOptions,
   rows: Row[],
+  restart: (system: System) => Promise<Running>,
 ): Promise<void> {
+  const restarts: Partial<Record<System, number>> = {};
+  // A server that crashed under load is reported with its last output, then started afresh (a few
+  // times at most) so the remaining scenarios still get figures.
+  const checkAlive = async (system: System) => {
+    const r = running[system];
+    if (!('members' in r)) return;
+    const dead = r.members.find((m) => m.hasExited());
+    if (!dead) return;
+    log(`${system} (${topology}): ${dead.name} exited during the benchmark; its last output:\n${tail(dead.output(), 15)}`);
+    await r.stop();
+    const n = (restarts[system] ?? 0) + 1;
+    restarts[system] = n;
+    running[system] = n <= MAX_RESTARTS ? await restart(system) : { unavailable: 'not run: crashed repeatedly' };
+  };
   const rowOf = new Map<string, Row>();
   for (const pair of pairs) {
     for (const c of connections) {
@@ -143,6 +165,7 @@ async function measureTopology(
   for (let run = 1; run <= options.runs; run++) {
     for (const pair of pairs) {
       for (const c of connections) {
+        for (const system of ['Tacos', ...pair.peers.map((p) => p.system)] as System[]) await checkAlive(system);
         const tacos = running.Tacos;
         // Tacos first, then each peer straight after, so each ratio compares neighbours in time.
         const tacosM = 'endpoints' in tacos ? await measure(pair.tacos, tacos.endpoints, c, options) : undefined;
@@ -150,6 +173,7 @@ async function measureTopology(
         for (const peer of pair.peers) {
           const other = running[peer.system];
           const peerM = 'endpoints' in other ? await measure(peer, other.endpoints, c, options) : undefined;
+          await checkAlive(peer.system);
           rowOf.get(`${pair.id}/${c}/${peer.system}`)!.samples.push({ run, tacos: tacosM, peer: peerM });
           parts.push(`${peer.system} ${peer.label} ${rate(peerM)}`);
         }
@@ -166,7 +190,7 @@ async function stopAll(running: Record<System, Running>): Promise<void> {
 async function bench(options: BenchOptions, group: ProcessGroup, pinned: boolean): Promise<number> {
   const startedAt = new Date();
   log(
-    `Tacos benchmark (${options.quick ? 'quick mode: 1 run per figure, short measurements' : `${options.runs} runs per figure, median reported`})`,
+    `Tacos benchmark (${options.quick ? 'quick mode: 1 run per figure, short measurements' : `${options.runs} run${options.runs > 1 ? 's' : ''} per figure, median reported`})`,
   );
   const availability: PeerAvailability = options.peers
     ? ensurePeers(log)
@@ -193,7 +217,9 @@ async function bench(options: BenchOptions, group: ProcessGroup, pinned: boolean
       log(`  ${system}: ${'endpoints' in r ? r.endpoints.join(', ') : r.unavailable}`);
     }
     try {
-      await measureTopology(topology, running, connections, pairs, options, rows);
+      await measureTopology(topology, running, connections, pairs, options, rows, (system) =>
+        startSystem(system, size, group, availability, options),
+      );
     } finally {
       await stopAll(running);
     }
@@ -217,7 +243,7 @@ async function bench(options: BenchOptions, group: ProcessGroup, pinned: boolean
   const summaries = rows.map(summarize);
   const header = options.quick
     ? 'Quick mode: ONE run per figure (not a median), short measurements.'
-    : `Each figure is the median of ${options.runs} runs; ratios are taken within each run, then the median.`;
+    : `Each figure is the median of ${options.runs} run${options.runs > 1 ? 's' : ''}; ratios are taken within each run, then the median.`;
   log('');
   log(header);
   log(renderRows(summaries));
