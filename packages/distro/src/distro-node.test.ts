@@ -278,6 +278,32 @@ describe('DistroNode', () => {
     for (const a of ADDRS) expect(c.value(a, key)).toBe('v2');
   });
 
+  it('maps keys to owners through routingKeyOf, so the namespace does not move a service', async () => {
+    const time = new VirtualTime();
+    const net = new InMemoryNetwork();
+    const membership = new StaticMembership(ADDRS.map((a): Member => ({ address: a, state: 'UP' })));
+    const node = new DistroNode({
+      self: 'a:1',
+      transport: net.transportFor('a:1'),
+      membership,
+      clock: time.clock(),
+      routingKeyOf: (_type, key) => key.slice(key.indexOf('##') + 2),
+    });
+    expect(node.ownerOf('DEFAULT_GROUP@@demo')).toBe('b:1');
+    expect(node.isResponsibleFor(TYPE, 'public##DEFAULT_GROUP@@demo')).toBe(false);
+    expect(node.isResponsibleFor(TYPE, 'dev##DEFAULT_GROUP@@demo')).toBe(false);
+    const mine = ['x', 'y', 'z', 'w', 'v'].map((s) => `ns##${s}`).find((k) => node.isResponsibleFor(TYPE, k));
+    expect(node.isResponsible(mine!.slice(4))).toBe(true);
+  });
+
+  it('rejects a checksum whose batch names another sender', async () => {
+    const c = new Cluster(ADDRS);
+    c.bootAll();
+    await c.run(100);
+    const batch = { from: 'c:1', viewDigest: '', authoritative: true, purgeHorizon: 0, entries: [], batchDigest: '' };
+    expect(() => c.n('a:1').handle({ kind: 'checksum', from: 'b:1', batch })).toThrow(expect.objectContaining({ code: 'BAD_MESSAGE' }));
+  });
+
   it('stop rejects whenReady waiters and ignores late replies', async () => {
     const c = new Cluster(ADDRS);
     c.bootAll();

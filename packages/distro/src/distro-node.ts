@@ -331,8 +331,8 @@ export class DistroNode {
 
   /**
    * Handles a request from a peer; the host's transport calls it and sends back the reply.
-   * Synchronous. Throws STOPPED when not running, and NOT_READY for `snapshot` while loading
-   * (callers then try another peer). Sync entries are accepted while loading: merging is safe.
+   * Synchronous. Throws STOPPED when not running, NOT_READY for `snapshot` while loading
+   * (callers then try another peer), BAD_MESSAGE for an inconsistent checksum request. Sync entries are accepted while loading: merging is safe.
    */
   handle(req: DistroRequest): DistroResponse {
     if (!this.started || this.stopped) throw new DistroError(DISTRO_ERROR_CODES.STOPPED, 'distro node is not running');
@@ -341,6 +341,7 @@ export class DistroNode {
         for (const e of req.entries) this.applyRemote(e, APPLY_REASONS.SYNC);
         return { kind: 'ack' };
       case 'checksum':
+        if (req.batch.from !== req.from) throw new DistroError(DISTRO_ERROR_CODES.BAD_MESSAGE, 'checksum batch sender does not match the request sender');
         this.onChecksum(req.batch);
         return { kind: 'ack' };
       case 'fetch': {

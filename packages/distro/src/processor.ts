@@ -24,7 +24,10 @@ export interface DistroChange {
   /** The new bytes, or null when the key was deleted. Do not mutate. */
   readonly value: Uint8Array | null;
   readonly version: Version;
-  /** The version this replaces on this node, if any. Always older than `version`. */
+  /**
+   * The version this replaces on this node, if any: older than `version`, or equal to it for a
+   * `drop` (a tombstone written at the dropped value's own version).
+   */
   readonly previous?: Version;
   readonly reason: ApplyReason;
 }
