@@ -46,6 +46,11 @@ export interface LoopResult {
   stoppedBy: StopReason;
   /** Message of the first failure, to show why a run was cut short. */
   firstError?: string;
+  /**
+   * CPU time this process spent during the measured phase, as a fraction of its wall time. Near 1
+   * means the load generator itself was the bottleneck, not the server.
+   */
+  generatorCpu: number;
 }
 
 /** Error-count bound shared by the warm-up and measured phases. */
@@ -91,6 +96,7 @@ async function runPhase(
   const maxErrors = options.maxErrors ?? DEFAULT_MAX_ERRORS;
   const graceMs = options.graceMs ?? 5_000;
   const start = now();
+  const cpuStart = process.cpuUsage();
   let issued = 0;
   let ops = 0;
   let errors = 0;
@@ -134,6 +140,7 @@ async function runPhase(
   clearTimeout(graceTimer);
   if (outcome === 'stuck') stoppedBy = 'stuck';
   const elapsedMs = Math.max(now() - start, 1e-3);
+  const cpu = process.cpuUsage(cpuStart);
   return {
     ops,
     errors,
@@ -142,5 +149,6 @@ async function runPhase(
     latency: phase.recorder?.summary() ?? { p50: Number.NaN, p99: Number.NaN, max: Number.NaN },
     stoppedBy: stoppedBy ?? 'time',
     firstError,
+    generatorCpu: (cpu.user + cpu.system) / 1000 / elapsedMs,
   };
 }

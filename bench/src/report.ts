@@ -22,6 +22,8 @@ export interface Measurement {
   maxMs: number;
   stoppedBy: LoopResult['stoppedBy'];
   firstError?: string;
+  /** Load generator CPU use during the run (fraction of one core); near 1 means generator-bound. */
+  generatorCpu?: number;
 }
 
 /** Converts a loop result into the report's shape. */
@@ -36,6 +38,7 @@ export function toMeasurement(result: LoopResult): Measurement {
     maxMs: result.latency.max,
     stoppedBy: result.stoppedBy,
     firstError: result.firstError,
+    generatorCpu: result.generatorCpu,
   };
 }
 

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startBaseline } from './baseline';
 import { ensurePeers, type PeerAvailability } from './install';
 import { runClosedLoop } from './loop';
 import { describeMachine, machineLine } from './machine';
@@ -14,6 +15,8 @@ import { startTacosServers, tacosUnavailable } from './peers/tacos';
 import { startZooKeeper } from './peers/zookeeper';
 import { canPin, type ManagedProcess, ProcessGroup } from './procs';
 import { type Measurement, renderMemory, renderRows, type Row, summarize, toMeasurement } from './report';
+import { median } from './stats';
+import { formatLatency, formatRate } from './table';
 import { PAIRS, type Pair, type Subject, type System, type Topology } from './scenarios';
 
 const SERVER_CPU = '0';
@@ -113,7 +116,8 @@ function rate(m: Measurement | undefined): string {
   if (m.ops === 0 || m.stoppedBy === 'errors' || m.stoppedBy === 'stuck') {
     return `failed (${m.stoppedBy}: ${m.firstError ?? '?'})`;
   }
-  return `${Math.round(m.opsPerSec).toLocaleString('en-US')}/s`;
+  const cpu = m.generatorCpu === undefined ? '' : ` (gen ${Math.round(m.generatorCpu * 100)}%)`;
+  return `${Math.round(m.opsPerSec).toLocaleString('en-US')}/s${cpu}`;
 }
 
 /** Runs every selected pair at every connection count, `runs` times, Tacos then its peers back to back. */
@@ -183,6 +187,63 @@ async function measureTopology(
   }
 }
 
+/** The node:http ceiling measured at the largest connection count. */
+interface BaselineResult {
+  connections: number;
+  opsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  runs: Measurement[];
+}
+
+async function measureBaseline(group: ProcessGroup, options: BenchOptions): Promise<BaselineResult | undefined> {
+  const connections = Math.max(...options.connections);
+  try {
+    const server = await startBaseline(group, SERVER_CPU);
+    const runs: Measurement[] = [];
+    try {
+      for (let run = 1; run <= options.runs; run++) {
+        const { op, close } = server.open(connections);
+        try {
+          runs.push(
+            toMeasurement(
+              await runClosedLoop(op, {
+                connections,
+                warmupMs: options.warmupMs,
+                durationMs: options.durationMs,
+                maxOps: options.maxOps,
+              }),
+            ),
+          );
+        } finally {
+          close();
+        }
+      }
+    } finally {
+      await server.stop();
+    }
+    const result: BaselineResult = {
+      connections,
+      opsPerSec: median(runs.map((m) => m.opsPerSec)),
+      p50Ms: median(runs.map((m) => m.p50Ms)),
+      p99Ms: median(runs.map((m) => m.p99Ms)),
+      runs,
+    };
+    log(baselineLine(result));
+    return result;
+  } catch (error) {
+    log(`ceiling: node:http baseline failed: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+function baselineLine(b: BaselineResult): string {
+  return (
+    `Ceiling: a trivial node:http route on the server core answers ${formatRate(b.opsPerSec)} requests/s ` +
+    `at ${b.connections} connections (p50/p99 ${formatLatency(b.p50Ms, b.p99Ms)} ms), as driven by this load generator.`
+  );
+}
+
 async function stopAll(running: Record<System, Running>): Promise<void> {
   await Promise.all(Object.values(running).map((r) => ('stop' in r ? r.stop() : undefined)));
 }
@@ -202,6 +263,7 @@ async function bench(options: BenchOptions, group: ProcessGroup, pinned: boolean
     log('note: the machine is busy (load average above 0.5); absolute figures are noisy, ratios within a run count');
   }
 
+  const baseline = await measureBaseline(group, options);
   const pairs = options.only.length > 0 ? PAIRS.filter((p) => options.only.includes(p.id)) : PAIRS;
   const rows: Row[] = [];
   const systems: System[] = ['Tacos', 'etcd', 'ZooKeeper'];
@@ -247,6 +309,7 @@ async function bench(options: BenchOptions, group: ProcessGroup, pinned: boolean
   log('');
   log(header);
   log(renderRows(summaries));
+  if (baseline) log(`\n${baselineLine(baseline)}`);
   if (memory) {
     log('');
     log(renderMemory(memory.baselineRss, memory.points));
@@ -266,6 +329,7 @@ async function bench(options: BenchOptions, group: ProcessGroup, pinned: boolean
     options,
     machine: { ...machine, loadAverageAtEnd: loadAtEnd },
     peers: availability,
+    baseline,
     rows: summaries.map((s, i) => ({ ...s, samples: rows[i]!.samples })),
     memory,
   };
@@ -280,6 +344,7 @@ async function bench(options: BenchOptions, group: ProcessGroup, pinned: boolean
     '',
     renderRows(summaries, true),
     '',
+    baseline ? `${baselineLine(baseline)}\n` : '',
     memory ? renderMemory(memory.baselineRss, memory.points, true) : '',
   ].join('\n');
   writeFileSync(join(outDir, 'latest.md'), `${markdown}\n`);
