@@ -1,5 +1,5 @@
-// The console's one way to reach the server: fetch against the public /nacos/v1 HTTP API, with the access
-// token added as `accessToken` (as the Nacos console does) and server errors turned into ApiError.
+// The console's error type, token hand-off and URL building. Requests themselves go through
+// @tacos/client (console-api.ts); the SSE watch URL is built here because EventSource takes a URL.
 import { clearToken, readToken } from '../lib/token-store';
 
 /** Parameter values; `undefined` and `null` are left out of the request. */
@@ -90,62 +90,8 @@ export function messageFromBody(body: string, status: number): string {
   return trimmed === '' ? `HTTP ${status}` : trimmed.slice(0, 500);
 }
 
-/**
- * Sends one request. GET/DELETE put `params` in the query; POST/PUT/PATCH send them as a form body (as the
- * Nacos console does). Resolves with the body text of a 2xx answer; rejects with {@link ApiError}.
- */
-export async function requestText(
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
-  path: string,
-  params?: Params,
-  signal?: AbortSignal,
-): Promise<string> {
-  const inBody = method === 'POST' || method === 'PUT' || method === 'PATCH';
-  const url = apiUrl(path, inBody ? undefined : params);
-  const headers: Record<string, string> = { Accept: 'application/json, text/plain, */*' };
-  const token = readToken()?.accessToken;
-  if (token) headers.accessToken = token;
-  let body: string | undefined;
-  if (inBody) {
-    headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    body = compact(params).toString();
-  }
-  let response: Response;
-  try {
-    response = await fetch(url, { method, headers, body, signal, credentials: 'same-origin' });
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    throw new ApiError({ status: 0, message: 'cannot reach the Tacos server', path, method, cause: error });
-  }
-  const text = await response.text();
-  if (response.ok) return text;
-  const apiError = new ApiError({ status: response.status, message: messageFromBody(text, response.status), path, method });
-  if (isAuthError(apiError)) {
-    clearToken();
-    onAuthRequired?.(apiError.message);
-  }
-  throw apiError;
-}
-
-/** Like {@link requestText} but parses JSON; a 2xx body that is not JSON rejects with an ApiError. */
-export async function requestJson<T>(
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
-  path: string,
-  params?: Params,
-  signal?: AbortSignal,
-): Promise<T> {
-  const text = await requestText(method, path, params, signal);
-  try {
-    return JSON.parse(text) as T;
-  } catch (error) {
-    throw new ApiError({ status: 200, message: `unexpected answer: ${text.slice(0, 200)}`, path, method, cause: error });
-  }
-}
-
-/** Unwraps a Nacos RestResult (`{code, message, data}`) and passes any other JSON through. */
-export function unwrapRestResult<T>(value: unknown): T {
-  if (value && typeof value === 'object' && 'code' in value && 'data' in value) {
-    return (value as { data: T }).data;
-  }
-  return value as T;
+/** Clears the stored token and runs the login handler: the server rejected the token. */
+export function notifyAuthRequired(reason: string): void {
+  clearToken();
+  onAuthRequired?.(reason);
 }
