@@ -345,12 +345,19 @@ export class TacosClient {
     );
   }
 
-  /** `GET /ns/catalog/services`: a page of service summaries (counts, protect flag). */
+  /** `GET /ns/catalog/services` (`withInstances=false`): a page of service summaries (counts, protect flag). */
   async catalogServices(params: CatalogServicesParams = {}): Promise<CatalogServicesResult> {
     return this.json(
       'GET',
       `${NS}/catalog/services`,
-      { ...params, namespaceId: params.namespaceId ?? this.namespaceId, pageNo: params.pageNo ?? 1, pageSize: params.pageSize ?? 100 },
+      {
+        ...params,
+        namespaceId: params.namespaceId ?? this.namespaceId,
+        pageNo: params.pageNo ?? 1,
+        pageSize: params.pageSize ?? 100,
+        // Nacos answers a different shape (services with their instances) unless told not to.
+        withInstances: false,
+      },
       true,
     );
   }

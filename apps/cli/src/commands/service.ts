@@ -40,8 +40,12 @@ export function registerServiceCommands(program: Command, io: Io): void {
             pageSize: opts.size,
             groupNameParam: opts.allGroups ? undefined : (ctx.groupName ?? 'DEFAULT_GROUP'),
           });
+          // groupNameParam is a substring match on the server; keep only the exact group.
+          const group = ctx.groupName ?? 'DEFAULT_GROUP';
+          const rows = opts.allGroups ? page.serviceList : page.serviceList.filter((s) => s.groupName === group);
+          const count = rows.length === page.serviceList.length ? page.count : rows.length;
           ctx.out.data<CatalogServiceSummary>(
-            { count: page.count, services: page.serviceList },
+            { count, services: rows },
             [
               { header: 'NAME', value: (s) => s.name },
               { header: 'GROUP', value: (s) => s.groupName },
@@ -50,9 +54,9 @@ export function registerServiceCommands(program: Command, io: Io): void {
               { header: 'HEALTHY', value: (s) => s.healthyInstanceCount },
               { header: 'PROTECTED', value: (s) => String(s.triggerFlag) },
             ],
-            page.serviceList,
+            rows,
           );
-          if (ctx.out.format === 'table') ctx.out.info(`${page.count} service(s)`);
+          if (ctx.out.format === 'table') ctx.out.info(`${count} service(s)`);
           return;
         } catch (error) {
           if (!(error instanceof TacosHttpError && (error.status === 404 || error.status === 501))) throw error;
