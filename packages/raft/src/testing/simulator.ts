@@ -257,7 +257,9 @@ export class Simulator {
     }
     try {
       const { index, term } = n.raw.propose(...datas);
-      ops.forEach((op, i) => n.pending.set(index + i, { term, op }));
+      ops.forEach((op, i) => {
+        n.pending.set(index + i, { term, op });
+      });
     } catch {
       for (const op of ops) this.history[op].ret = -1; // refused: never took effect
     }
