@@ -79,7 +79,7 @@ describe('tacos cluster up', () => {
     removeDir(dir);
   });
 
-  it('fails with the node\'s own message when a node cannot start (port taken)', async () => {
+  it('refuses to start when a node port is taken, naming the port', async () => {
     const base = await freePort();
     const dir = tempDir('tacos-cli-up-');
     const blocker = startCli(['server', 'start', '--port', String(base), '--data-dir', join(dir, 'blocker')]);
@@ -87,12 +87,44 @@ describe('tacos cluster up', () => {
       await waitUntil(async () => (await status(`http://127.0.0.1:${base}/nacos/v1/console/health/liveness`)) === 200, 30_000, 'blocker');
       const run = await runCli(['cluster', 'up', '--nodes', '1', '--base-port', String(base), '--dir', dir], { timeoutMs: 60_000 });
       expect(run.code).toBe(1);
-      expect(run.stderr).toContain(`node 127.0.0.1:${base} exited with code`);
-      expect(run.stderr).toContain('hint: full log:');
+      expect(run.stderr).toContain(`error: port 127.0.0.1:${base} is already in use`);
+      expect(run.stderr).toContain('hint: stop what listens there or choose another --base-port');
     } finally {
       await blocker.stop('SIGINT');
       removeDir(dir);
     }
+  });
+
+  // TODO(cluster issue): the server does not run cluster mode yet (it refuses --members with other
+  // members). Enable this test when it does, and drop the next one.
+  it.skip('starts three nodes that elect one leader, shown by cluster status', async () => {
+    const base = await freePort();
+    const dir = tempDir('tacos-cli-up-');
+    const up = startCli(['cluster', 'up', '--nodes', '3', '--base-port', String(base), '--port-step', '1', '--dir', dir], cleanEnv());
+    try {
+      await up.waitFor(/press Ctrl-C to stop all nodes/, 60_000);
+      expect(up.stderr()).toMatch(/leader: 127\.0\.0\.1:\d+/);
+      const members = [0, 1, 2].map((i) => `127.0.0.1:${base + i}`).join(',');
+      const status = await runCli(['--server', members, '--output', 'json', 'cluster', 'status']);
+      const parsed = JSON.parse(status.stdout);
+      expect(parsed.members).toHaveLength(3);
+      expect(parsed.members.filter((m: { role: string }) => m.role === 'LEADER')).toHaveLength(1);
+      expect(parsed.leader).toMatch(/^127\.0\.0\.1:\d+$/);
+    } finally {
+      expect((await up.stop('SIGINT')).code).toBe(0);
+      removeDir(dir);
+    }
+  });
+
+  it('fails with the node\'s own message when a node exits while starting (cluster mode refused today)', async () => {
+    const base = await freePort();
+    const dir = tempDir('tacos-cli-up-');
+    const run = await runCli(['cluster', 'up', '--nodes', '2', '--base-port', String(base), '--port-step', '1', '--dir', dir], { timeoutMs: 60_000 });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/error: node 127\.0\.0\.1:\d+ exited with code 1 before it was ready/);
+    expect(run.stderr).toContain('--members');
+    expect(run.stderr).toContain(`hint: full log: ${dir}/node-`);
+    removeDir(dir);
   });
 
   it('rejects a port range past 65535 as a usage error', async () => {

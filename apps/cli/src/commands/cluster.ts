@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Member, type RaftState, TacosClient, TacosClientError, TacosHttpError } from '@tacos/client';
@@ -169,6 +170,14 @@ async function clusterUp(ctx: Context, opts: UpOptions, binPath: string, io: Io)
   const out = ctx.out;
   const ports = Array.from({ length: opts.nodes }, (_, i) => opts.basePort + i * opts.portStep);
   if (ports[ports.length - 1]! > 65535) throw new CliError('USAGE', `ports ${ports[0]}..${ports[ports.length - 1]} go past 65535`);
+  // A node whose port is taken would fail, and the readiness probe would reach the other process.
+  for (const port of ports) {
+    if (!(await isPortFree(port))) {
+      throw new CliError('REFUSED', `port 127.0.0.1:${port} is already in use`, {
+        hint: 'stop what listens there or choose another --base-port / --port-step',
+      });
+    }
+  }
   const root = opts.dir ? resolve(opts.dir) : mkdtempSync(join(tmpdir(), 'tacos-cluster-'));
   mkdirSync(root, { recursive: true });
   const secret = randomBytes(32).toString('base64url');
@@ -262,7 +271,7 @@ async function waitReady(nodes: Node[], timeoutMs: number, out: Context['out'], 
           hint: `full log: ${node.logFile}`,
         });
       }
-      if (await isReady(node.url)) {
+      if ((await isReady(node.url)) && node.exitCode === undefined) {
         pending.delete(node);
         out.progress(`ready ${node.address} (${((Date.now() - started) / 1000).toFixed(1)} s)`, nodes.length - pending.size, nodes.length);
       }
@@ -324,4 +333,12 @@ async function stopAll(nodes: Node[], out: Context['out']): Promise<void> {
   }, 10_000);
   await Promise.all(running.map((n) => n.exited));
   clearTimeout(timer);
+}
+
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const probe = createServer();
+    probe.once('error', () => resolveFree(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolveFree(true)));
+  });
 }
