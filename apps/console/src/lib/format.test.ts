@@ -11,5 +11,5 @@ test('formatAgo', () => {
 test('formatWeight', () => {
   expect(formatWeight(1)).toBe('1');
   expect(formatWeight(0.5)).toBe('0.5');
-  expect(formatWeight(3.14159)).toBe('3.14');
+  expect(formatWeight(1.23456)).toBe('1.23');
 });
