@@ -14,7 +14,21 @@ describe('distro simulation', () => {
 
   it(`converges after healing, with every invariant held, for ${seeds.length} seeds`, async () => {
     const failures: string[] = [];
-    const totals = { events: 0, writes: 0, removes: 0, crashes: 0, partitions: 0, viewChanges: 0, applyChecks: 0, drops: 0, lost: 0, duplicated: 0 };
+    const totals = {
+      events: 0,
+      writes: 0,
+      removes: 0,
+      crashes: 0,
+      partitions: 0,
+      joins: 0,
+      suspicions: 0,
+      viewChanges: 0,
+      applyChecks: 0,
+      readinessChecks: 0,
+      drops: 0,
+      lost: 0,
+      duplicated: 0,
+    };
     for (const seed of seeds) {
       const report = await runDistroSimulation({ seed });
       totals.events += report.events;
@@ -22,7 +36,10 @@ describe('distro simulation', () => {
       totals.removes += report.removes;
       totals.crashes += report.crashes;
       totals.partitions += report.partitions;
+      totals.joins += report.joins;
+      totals.suspicions += report.suspicions;
       totals.viewChanges += report.viewChanges;
+      totals.readinessChecks += report.readinessChecks;
       totals.applyChecks += report.applyChecks;
       totals.drops += report.drops;
       totals.lost += report.network.lost;

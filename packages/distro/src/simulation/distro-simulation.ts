@@ -32,6 +32,10 @@ export interface DistroSimulationReport {
   readonly removes: number;
   readonly crashes: number;
   readonly partitions: number;
+  /** Members added to the member list during the run (scale-out). */
+  readonly joins: number;
+  /** False suspicions injected (one member's probes of a reachable peer fail for a while). */
+  readonly suspicions: number;
   readonly viewChanges: number;
   readonly applyChecks: number;
   readonly readinessChecks: number;
@@ -66,7 +70,8 @@ interface SimMember {
  * data): N members on virtual time over a lossy network, each with its own clock skew and its own
  * failure-detector view of the others. During the chaos phase clients write and delete keys on the
  * members that think they own them, while the seed drives crashes (ephemeral data lost), restarts,
- * partitions, and message loss, duplication, delay and reordering. Then everything heals and the
+ * partitions, false suspicions (asymmetric views), a member joining the member list (half the
+ * seeds), and message loss, duplication, delay and reordering. Then everything heals and the
  * cluster runs quietly.
  *
  * Invariants, checked as the run goes:
@@ -103,11 +108,27 @@ export async function runDistroSimulation(options: DistroSimulationOptions): Pro
   const faults: NetworkFaults = { lossRate: 0, duplicateRate: 0, minDelayMs: 1, maxDelayMs: 50, timeoutMs: 2000 };
   const net = new SimNetwork(time, rng, faults);
   const addresses = Array.from({ length: n }, (_, i) => `10.0.0.${i + 1}:8848`);
+  // Half the seeds start one member short and add it later (scale-out: the member list changes).
+  const joiner = rng.chance(0.5) ? addresses[n - 1] : undefined;
+  const configured = new Set(addresses.filter((a) => a !== joiner));
+  /** False suspicions: observer → peer → until when the observer's probes of the peer fail. */
+  const suspicions = new Map<string, Map<string, number>>();
   const violations: string[] = [];
   const violate = (msg: string) => {
     if (violations.length < MAX_VIOLATIONS) violations.push(`t=${time.now - 1_700_000_000_000}ms ${msg}`);
   };
-  const counts = { writes: 0, removes: 0, crashes: 0, partitions: 0, viewChanges: 0, applyChecks: 0, readinessChecks: 0, drops: 0 };
+  const counts = {
+    writes: 0,
+    removes: 0,
+    crashes: 0,
+    partitions: 0,
+    joins: 0,
+    suspicions: 0,
+    viewChanges: 0,
+    applyChecks: 0,
+    readinessChecks: 0,
+    drops: 0,
+  };
   /** Newest version at which any client deleted each key. */
   const removedAt = new Map<string, Version>();
 
@@ -163,10 +184,11 @@ export async function runDistroSimulation(options: DistroSimulationOptions): Pro
   /** Updates `m`'s view of its peers from ground truth, Nacos-style: 1 miss → SUSPICIOUS, 3 → DOWN. */
   const probe = (m: SimMember) => {
     if (!m.alive) return;
-    const next: Member[] = addresses.map((a) => {
+    const next: Member[] = addresses.filter((a) => configured.has(a) || a === m.address).map((a) => {
       if (a === m.address) return { address: a, state: 'UP' };
       const peer = members.get(a)!;
-      const ok = peer.alive && net.connected(m.address, a);
+      const suspectedUntil = suspicions.get(m.address)?.get(a) ?? 0;
+      const ok = peer.alive && net.connected(m.address, a) && suspectedUntil <= time.now;
       const failures = ok ? 0 : (m.probeFailures.get(a) ?? 0) + 1;
       m.probeFailures.set(a, failures);
       const state: MemberState = failures === 0 ? 'UP' : failures < 3 ? 'SUSPICIOUS' : 'DOWN';
@@ -195,7 +217,7 @@ export async function runDistroSimulation(options: DistroSimulationOptions): Pro
     m.viewChangedAt = time.now;
     m.probeFailures = new Map();
     // A booting member starts from its configured member list, everyone UP (cluster.conf).
-    m.membership = new StaticMembership(addresses.map((a): Member => ({ address: a, state: 'UP' })));
+    m.membership = new StaticMembership(addresses.filter((a) => configured.has(a)).map((a): Member => ({ address: a, state: 'UP' })));
     const node = new DistroNode({
       self: m.address,
       transport: net.transportFor(m.address),
@@ -269,8 +291,8 @@ export async function runDistroSimulation(options: DistroSimulationOptions): Pro
     time.schedule(rng.int(1000, 6000), chaos);
     const all = [...members.values()];
     const alive = all.filter((m) => m.alive);
-    const dead = all.filter((m) => !m.alive);
-    switch (rng.int(0, 6)) {
+    const dead = all.filter((m) => !m.alive && configured.has(m.address));
+    switch (rng.int(0, 7)) {
       case 0:
         if (alive.length > 2) crash(rng.pick(alive));
         break;
@@ -287,6 +309,23 @@ export async function runDistroSimulation(options: DistroSimulationOptions): Pro
       case 3:
         net.heal();
         break;
+      case 4: {
+        if (joiner !== undefined && !configured.has(joiner)) {
+          // Scale-out: the new member is added to everyone's member list and started.
+          configured.add(joiner);
+          boot(members.get(joiner)!);
+          counts.joins++;
+          break;
+        }
+        // A false suspicion: one member's probes of a reachable peer fail for a while (asymmetric views).
+        const observer = rng.pick(addresses);
+        const peer = rng.pick(addresses.filter((a) => a !== observer));
+        let map = suspicions.get(observer);
+        if (map === undefined) suspicions.set(observer, (map = new Map()));
+        map.set(peer, time.now + rng.int(2000, 8000));
+        counts.suspicions++;
+        break;
+      }
       default:
         net.faults = {
           ...net.faults,
@@ -304,7 +343,7 @@ export async function runDistroSimulation(options: DistroSimulationOptions): Pro
     });
   };
 
-  for (const m of members.values()) boot(m);
+  for (const m of members.values()) if (configured.has(m.address)) boot(m);
   for (const m of members.values()) probeLoop(m);
   time.schedule(rng.int(0, 300), clientWrite);
   time.schedule(rng.int(1000, 5000), chaos);
@@ -329,6 +368,11 @@ export async function runDistroSimulation(options: DistroSimulationOptions): Pro
   writesEnabled = false;
   net.heal();
   net.faults = { ...net.faults, lossRate: 0, duplicateRate: 0, maxDelayMs: 50 };
+  suspicions.clear();
+  if (joiner !== undefined && !configured.has(joiner)) {
+    configured.add(joiner);
+    counts.joins++;
+  }
   for (const m of members.values()) if (!m.alive) boot(m);
   await runUntil(start + chaosMs + quietMs);
 
