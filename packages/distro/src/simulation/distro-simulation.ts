@@ -320,8 +320,8 @@ export async function runDistroSimulation(options: DistroSimulationOptions): Pro
         // A false suspicion: one member's probes of a reachable peer fail for a while (asymmetric views).
         const observer = rng.pick(addresses);
         const peer = rng.pick(addresses.filter((a) => a !== observer));
-        let map = suspicions.get(observer);
-        if (map === undefined) suspicions.set(observer, (map = new Map()));
+        const map = suspicions.get(observer) ?? new Map<string, number>();
+        suspicions.set(observer, map);
         map.set(peer, time.now + rng.int(2000, 8000));
         counts.suspicions++;
         break;
