@@ -1,9 +1,11 @@
 // The binary without a server: help, version, usage errors (exit 2), unreachable servers (exit 3),
 // completion scripts and colour rules.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { freePort } from '@tacos/testkit';
 import { cleanEnv, runCli } from './helpers';
 
@@ -102,5 +104,42 @@ describe('tacos without a server', () => {
     const plain = await runCli(['--server', `127.0.0.1:${port}`, 'service', 'list']);
     expect(plain.stderr).not.toContain('\u001b[');
     expect(plain.stderr.startsWith('error: ')).toBe(true);
+  });
+
+  it('runs through the installed wrapper bin/tacos.js', () => {
+    const wrapper = resolve(__dirname, '..', 'bin', 'tacos.js');
+    const text = execFileSync(process.execPath, [wrapper, '--version'], { encoding: 'utf8', env: cleanEnv() });
+    expect(text.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('logout without a stored token says so and exits 0', async () => {
+    const run = await runCli(['logout']);
+    expect(run).toMatchObject({ code: 0, stdout: 'no stored token for these servers\n' });
+  });
+
+  it('sends the stored token (or TACOS_TOKEN) as accessToken', async () => {
+    // A loopback HTTP server that records the token of each request; the real server has no auth yet.
+    const seen: Array<string | null> = [];
+    const http = createServer((req, res) => {
+      seen.push(new URL(req.url ?? '/', 'http://x').searchParams.get('accessToken'));
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"name":"s","clusters":"","cacheMillis":3000,"hosts":[]}');
+    });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    try {
+      const env = cleanEnv({ TACOS_SERVER: url });
+      mkdirSync(join(env.XDG_CONFIG_HOME!, 'tacos'), { recursive: true });
+      writeFileSync(
+        join(env.XDG_CONFIG_HOME!, 'tacos', 'credentials.json'),
+        JSON.stringify({ tokens: { [url]: { accessToken: 'stored-jwt', username: 'u', expiresAt: Date.now() + 60_000 } } }),
+      );
+      expect((await runCli(['instance', 'list', '--service', 's'], { env })).code).toBe(0);
+      expect((await runCli(['instance', 'list', '--service', 's'], { env: { ...env, TACOS_TOKEN: 'env-jwt' } })).code).toBe(0);
+      expect((await runCli(['instance', 'list', '--service', 's'], { env: cleanEnv({ TACOS_SERVER: url }) })).code).toBe(0);
+      expect(seen).toEqual(['stored-jwt', 'env-jwt', null]);
+    } finally {
+      await new Promise<void>((r) => http.close(() => r()));
+    }
   });
 });

@@ -166,6 +166,14 @@ describe('tacos against a real server', () => {
       expect((await json('instance', 'list', '--service', 'beaty')).hosts).toHaveLength(1);
     });
 
+    it('beats until Ctrl-C, then exits 0', async () => {
+      const beat = startCli(['instance', 'beat', '--service', 'beaty2', '--ip', '10.0.3.2', '--port', '9', '--interval', '100'], env);
+      await beat.waitFor(/beat 2: code 10200/);
+      const run = await beat.stop('SIGINT');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe('');
+    });
+
     it('keeps namespaces apart with --namespace', async () => {
       expect((await tacos('--namespace', 'ns-e2e', 'instance', 'register', '--service', 'iso', '--ip', '10.0.4.1', '--port', '1')).code).toBe(0);
       expect((await json('--namespace', 'ns-e2e', 'instance', 'list', '--service', 'iso')).hosts).toHaveLength(1);
