@@ -213,7 +213,11 @@ export class TacosClient {
     await this.call('POST', `${NS}/service`, this.serviceWriteParams(params), false);
   }
 
-  /** `PUT /ns/service`: updates protect threshold, metadata (replaced) and selector. */
+  /**
+   * `PUT /ns/service`: replaces protect threshold and metadata and sets the selector. Nacos requires
+   * `protectThreshold`, so an omitted one is sent as 0; omitted metadata becomes `{}` on the server.
+   * Read the service first to keep values (the CLI does).
+   */
   async updateService(params: ServiceParams): Promise<void> {
     await this.call(
       'PUT',
