@@ -43,7 +43,7 @@ export const USAGE = `Usage: npm run bench [-- options]
   --tacos-cluster         run Tacos 3-node rows (needs a server with cluster mode: --members)
   --memory N,...          instance counts for the RSS table (default 100000,1000000; quick 100000;
                           0 skips the memory phase)
-  --memory-time S         time bound of the memory phase (default 240; quick 45)
+  --memory-time S         time bound of the memory phase (default 300; quick 30)
   --no-peers              Tacos only
   --out DIR               where to write the JSON reports (default bench/results)
 `;
@@ -79,7 +79,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     clusters: true,
     tacosCluster: false,
     memoryTargets: quick ? [100_000] : [100_000, 1_000_000],
-    memoryTimeMs: quick ? 45_000 : 240_000,
+    memoryTimeMs: quick ? 30_000 : 300_000,
     peers: true,
     help: false,
   };

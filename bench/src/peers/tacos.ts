@@ -102,8 +102,8 @@ export class TacosConnection {
     return res;
   }
 
-  /** POST /nacos/v1/ns/instance. */
-  async register(serviceName: string, ip: string, port: number, ephemeral: boolean): Promise<void> {
+  /** POST /nacos/v1/ns/instance; `metadata` is the instance's metadata as a JSON object string. */
+  async register(serviceName: string, ip: string, port: number, ephemeral: boolean, metadata?: string): Promise<void> {
     const q = new URLSearchParams({
       serviceName: `${GROUP}@@${serviceName}`,
       groupName: GROUP,
@@ -111,6 +111,7 @@ export class TacosConnection {
       port: String(port),
       ephemeral: String(ephemeral),
     });
+    if (metadata !== undefined) q.set('metadata', metadata);
     await this.call('POST', `${NS}/instance?${q}`);
   }
 
