@@ -157,6 +157,7 @@ describe('TacosClient.watchInstances', () => {
     write = (res) => {
       res.write(': hello\n\n');
       res.write(`data: ${JSON.stringify({ name: 'G@@s', clusters: '', cacheMillis: 0, hosts: [] })}\n\n`);
+      res.write('event: ping\ndata: keep-alive\n\n');
       setTimeout(() => res.write(`event: instances\ndata: ${JSON.stringify([{ ip: '1.1.1.1', port: 80 }])}\n\n`), 20);
     };
     const client = new TacosClient({ servers: server.url });

@@ -172,7 +172,9 @@ export class TacosClient {
 
   /**
    * Streams the full instance list of a service each time it changes, via Server-Sent Events
-   * (`GET /ns/instance/watch`, a Tacos addition). The first event is the current list. Rejects on the
+   * (`GET /ns/instance/watch`, a Tacos addition). The first event is the current list. Every event
+   * whose data is an instance/list object (or an array of hosts) is yielded, whatever its event name;
+   * other events (keep-alive pings) are skipped. Rejects on the
    * first iteration with `TacosHttpError` (404 when the server has no watch endpoint) or
    * `TacosUnreachableError`. Ends when the server closes the stream or `options.signal` aborts.
    */
@@ -193,8 +195,9 @@ export class TacosClient {
     try {
       for await (const chunk of stream) {
         for (const event of parser.push(chunk as string)) {
-          if (event.event !== 'message' && event.event !== 'instances' && event.event !== 'change') continue;
-          yield toInstanceList(event.data, params.serviceName);
+          // Any event carrying an instance list counts, whatever its name; others (pings) are skipped.
+          const list = toInstanceList(event.data, params.serviceName);
+          if (list) yield list;
         }
       }
     } catch (error) {
@@ -688,16 +691,20 @@ function unwrap<T>(value: unknown): T {
   return value as T;
 }
 
-/** A watch event's data: an instance/list object, or a bare array of hosts. */
-function toInstanceList(data: string, serviceName: string): InstanceList {
+/**
+ * A watch event's data: an instance/list object (with `hosts`), or a bare array of hosts. Anything else
+ * (keep-alive pings, non-JSON text) gives undefined.
+ */
+function toInstanceList(data: string, serviceName: string): InstanceList | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(data);
-  } catch (error) {
-    throw new TacosClientError('BAD_RESPONSE', `watch event is not JSON: ${data.slice(0, 200)}`, { cause: error });
+  } catch {
+    return undefined;
   }
   if (Array.isArray(parsed)) return { name: serviceName, clusters: '', cacheMillis: 0, hosts: parsed };
-  const list = parsed as InstanceList;
-  return { ...list, hosts: Array.isArray(list.hosts) ? list.hosts : [] };
+  if (typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as InstanceList).hosts)) {
+    return parsed as InstanceList;
+  }
+  return undefined;
 }
-
