@@ -385,7 +385,12 @@ export class RaftNode {
   /** Processes Readies until there is nothing left (one at a time; concurrent callers wait). */
   private drain(): Promise<void> {
     if (this.processing) return this.processing.then(() => (this.node?.hasReady() && !this.stopped ? this.drain() : undefined));
-    const run = (async () => {
+    let finish!: () => void;
+    // Set before the loop starts: the loop may finish synchronously when there is nothing to do.
+    this.processing = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    void (async () => {
       try {
         const node = this.node!;
         while (!this.stopped && node.hasReady()) {
@@ -396,10 +401,10 @@ export class RaftNode {
         this.die(err);
       } finally {
         this.processing = undefined;
+        finish();
       }
     })();
-    this.processing = run;
-    return run;
+    return this.processing ?? Promise.resolve();
   }
 
   private async handleReady(node: RawNode, rd: Ready): Promise<void> {

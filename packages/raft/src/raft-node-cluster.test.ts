@@ -1,0 +1,91 @@
+import { RaftNode } from './raft-node';
+import { MemoryStorage } from './storage';
+import { KvStateMachine } from './testing/kv';
+import { mulberry32 } from './testing/rng';
+import { InMemoryNetwork } from './transport';
+
+const put = (key: string, value: string) => KvStateMachine.encode({ op: 'put', key, value });
+
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('RaftNode, three members over an in-memory network', () => {
+  const seed = 42;
+  let net: InMemoryNetwork;
+  let members: { node: RaftNode; sm: KvStateMachine; storage: MemoryStorage }[];
+  const ids = ['a', 'b', 'c'];
+
+  function make(id: string, peers: string[], storage = new MemoryStorage(), sm = new KvStateMachine()) {
+    const node = new RaftNode({ id, peers, storage, transport: net.transport(id), stateMachine: sm, tickMs: 5, random: mulberry32(seed + id.charCodeAt(0)), snapshotEntries: 20 });
+    return { node, sm, storage };
+  }
+  const leader = () => members.find((m) => m.node.status().role === 'LEADER');
+
+  beforeEach(async () => {
+    net = new InMemoryNetwork();
+    members = ids.map((id) => make(id, ids));
+    await Promise.all(members.map((m) => m.node.start()));
+    await until(() => leader() !== undefined, 'a leader');
+  });
+  afterEach(async () => {
+    await Promise.all(members.map((m) => m.node.stop()));
+  });
+
+  it('replicates proposals to every member and serves ReadIndex on the leader', async () => {
+    const l = leader()!;
+    for (let i = 0; i < 30; i++) await l.node.propose(put(`k${i}`, `v${i}`));
+    await l.node.readIndex();
+    expect(l.sm.data.size).toBe(30);
+    await until(() => members.every((m) => m.sm.data.size === 30), 'followers to apply');
+    const follower = members.find((m) => m !== l)!;
+    await expect(follower.node.propose(put('x', 'y'))).rejects.toMatchObject({ code: 'NOT_LEADER', leaderId: l.node.status().id });
+  });
+
+  it('elects a new leader when the leader is cut off, and the old one steps down (CheckQuorum)', async () => {
+    const old = leader()!;
+    await old.node.propose(put('a', '1'));
+    net.isolate(old.node.status().id);
+    await until(() => members.some((m) => m !== old && m.node.status().role === 'LEADER'), 'a new leader');
+    await until(() => old.node.status().role !== 'LEADER', 'old leader to step down');
+    const nl = leader()!;
+    expect(await nl.node.propose(put('a', '2'))).toBe('1');
+    net.heal();
+    await until(() => old.sm.data.get('a') === '2', 'old leader to catch up');
+  });
+
+  it('catches up a restarted member with a snapshot (InstallSnapshot)', async () => {
+    const l = leader()!;
+    const lagging = members.find((m) => m !== l)!;
+    const lagId = lagging.node.status().id;
+    await lagging.node.stop();
+    for (let i = 0; i < 80; i++) await l.node.propose(put(`k${i % 7}`, `v${i}`));
+    await until(() => l.storage.firstIndex() > 5, 'leader to compact');
+    // Restart the member on its (stale) storage; it needs a snapshot to catch up.
+    const fresh = make(lagId, ids, lagging.storage);
+    members[members.indexOf(lagging)] = fresh;
+    await fresh.node.start();
+    await until(() => fresh.sm.data.get('k2') === l.sm.data.get('k2') && fresh.node.status().appliedIndex >= l.node.status().commitIndex - 1, 'snapshot install');
+    expect(fresh.sm.restores).toBeGreaterThanOrEqual(1);
+  });
+
+  it('adds a learner, promotes it, transfers leadership to it, and removes a member', async () => {
+    const l = leader()!;
+    await l.node.propose(put('k', 'v'));
+    const d = make('d', []);
+    members.push(d);
+    await d.node.start();
+    await l.node.addMember('d', { timeoutMs: 5000 });
+    expect(l.node.status().voters).toEqual(['a', 'b', 'c', 'd']);
+    await until(() => d.sm.data.get('k') === 'v', 'new member to apply');
+    await l.node.transferLeadership('d');
+    await until(() => d.node.status().role === 'LEADER', 'd to lead');
+    await d.node.removeMember(l.node.status().id);
+    expect(d.node.status().voters).not.toContain(l.node.status().id);
+    expect(await d.node.propose(put('k', 'w'))).toBe('v');
+  });
+});
