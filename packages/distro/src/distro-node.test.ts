@@ -138,6 +138,29 @@ describe('DistroNode', () => {
     }
   });
 
+  it('sends a full batch at batchSyncKeyCount without waiting for the delay', async () => {
+    const c = new Cluster(ADDRS, { batchSyncKeyCount: 2, syncDelayMs: 60_000 });
+    c.bootAll();
+    await c.run(100);
+    const [k1, k2, k3] = [c.keyOwnedBy('a:1', 'p'), c.keyOwnedBy('a:1', 'q'), c.keyOwnedBy('a:1', 'r')];
+    c.n('a:1').put(TYPE, k1, enc('1'));
+    await c.run(10);
+    expect(c.value('b:1', k1)).toBeUndefined();
+    c.n('a:1').put(TYPE, k2, enc('2'));
+    c.n('a:1').put(TYPE, k3, enc('3'));
+    await c.run(10);
+    expect([c.value('b:1', k1), c.value('b:1', k2), c.value('b:1', k3)]).toEqual(['1', '2', undefined]);
+  });
+
+  it('validates its config', () => {
+    const make = (config: Partial<DistroConfig>) => () =>
+      new DistroNode({ self: 'a:1', transport: new InMemoryNetwork().transportFor('a:1'), membership: new StaticMembership([]), clock: new VirtualTime().clock(), config });
+    expect(make({ verifyIntervalMs: -1 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(make({ batchSyncKeyCount: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(make({ syncDelayMs: Number.NaN })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(make({})).not.toThrow();
+  });
+
   it('never lets an older version overwrite a newer one', async () => {
     const c = new Cluster(ADDRS);
     c.bootAll();
