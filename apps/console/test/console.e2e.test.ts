@@ -25,6 +25,19 @@ function serverHasFlag(flag: string): boolean {
   }
 }
 
+/** Whether the server answers the SSE watch (`GET /nacos/v1/ns/instance/watch`) with an event stream. */
+async function serverHasWatch(base: string): Promise<boolean> {
+  const controller = new AbortController();
+  try {
+    const res = await fetch(`${base}/nacos/v1/ns/instance/watch?serviceName=orders`, { signal: controller.signal });
+    return res.ok && (res.headers.get('content-type') ?? '').startsWith('text/event-stream');
+  } catch {
+    return false;
+  } finally {
+    controller.abort();
+  }
+}
+
 jest.setTimeout(60_000);
 
 describeBrowser('console in a real browser against a real server', () => {
@@ -108,8 +121,10 @@ describeBrowser('console in a real browser against a real server', () => {
     expect(await row('10.0.0.1:8080').textContent()).toContain('version=1.0');
     await register('10.0.0.3', 8080);
     await row('10.0.0.3:8080').waitFor({ timeout: 8000 });
-    const mode = (await page.getByTestId('watch-mode').textContent())?.trim() ?? '';
-    expect(mode).toMatch(/live \(SSE watch\)|polling every 2 s/);
+    // The page must use the SSE watch when the server has it, and say it polls when it does not.
+    const expected = (await serverHasWatch(tacos.url)) ? 'live (SSE watch)' : 'polling every 2 s';
+    await waitFor(async () => (await page.getByTestId('watch-mode').textContent())?.trim() === expected, { what: `watch mode "${expected}"` });
+    const mode = expected;
     process.stderr.write(`console e2e: detail page kept current by: ${mode}\n`);
     await shot('service-detail');
   });
@@ -181,6 +196,33 @@ describeBrowser('console in a real browser against a real server', () => {
     await page.getByText('standalone').first().waitFor();
     await shot('cluster');
   });
+
+  test('10,000 services page on the server: the last page renders at once', async () => {
+    await client.createNamespace({ customNamespaceId: 'bulk', namespaceName: 'Bulk' });
+    let next = 0;
+    const worker = async () => {
+      while (next < 10_000) {
+        const i = next++;
+        await client.createService({ namespaceId: 'bulk', serviceName: `svc-${String(i).padStart(5, '0')}`, groupName: 'BULK' });
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    await page.goto(`${web.url}/nacos/#/services`);
+    await page.getByLabel('Namespace').selectOption('bulk');
+    await page.getByText('1–20 of 10,000').waitFor();
+    const started = Date.now();
+    await page.getByRole('button', { name: 'Last page' }).click();
+    await page.getByRole('link', { name: 'svc-09999', exact: true }).waitFor();
+    const elapsed = Date.now() - started;
+    expect(await page.getByText('9,981–10,000 of 10,000').count()).toBe(1);
+    expect(await page.locator('tbody tr').count()).toBe(20);
+    expect(elapsed).toBeLessThan(3000);
+    await page.getByLabel('Service name').fill('svc-0420');
+    await page.getByText('1–10 of 10').waitFor();
+    await page.getByLabel('Service name').fill('svc-04207');
+    await page.getByText('1–1 of 1').waitFor();
+    await page.getByLabel('Namespace').selectOption('');
+  }, 120_000);
 
   test('a narrow screen (390 px) has no horizontal page scroll', async () => {
     await page.setViewportSize({ width: 390, height: 844 });

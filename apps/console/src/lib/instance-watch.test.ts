@@ -5,10 +5,22 @@ function harness() {
   let now = 0;
   let nextId = 1;
   const timers = new Map<number, { at: number; fn: () => void }>();
-  const sources: Array<EventSourceLike & { url: string; closed: boolean }> = [];
+  const sources: Array<EventSourceLike & { url: string; closed: boolean; listeners: Map<string, (e: MessageEvent) => void> }> = [];
   const deps: WatchDeps = {
     openEventSource: (url) => {
-      const source = { url, closed: false, onopen: null, onmessage: null, onerror: null, close() { this.closed = true; } };
+      const listeners = new Map<string, (e: MessageEvent) => void>();
+      const source = {
+        url,
+        closed: false,
+        listeners,
+        onopen: null,
+        onmessage: null,
+        onerror: null,
+        addEventListener: (type: string, fn: (e: MessageEvent) => void) => void listeners.set(type, fn),
+        close() {
+          this.closed = true;
+        },
+      };
       sources.push(source);
       return source;
     },
@@ -115,4 +127,13 @@ test('events from a closed stream are ignored', () => {
   watch.stop();
   onmessage(message({ hosts: [] }));
   expect(changes).toEqual([]);
+});
+
+test('named events (event: instances) count like plain messages', () => {
+  const h = harness();
+  const { watch, changes } = makeWatch(h.deps);
+  watch.start();
+  h.sources[0]!.listeners.get('instances')!(message({ hosts: [] }));
+  expect(watch.getMode()).toBe('live');
+  expect(changes).toEqual([{ hosts: [] }]);
 });

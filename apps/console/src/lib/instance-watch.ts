@@ -9,8 +9,13 @@ export interface EventSourceLike {
   onopen: ((event: Event) => void) | null;
   onmessage: ((event: MessageEvent) => void) | null;
   onerror: ((event: Event) => void) | null;
+  /** Named events (`event: instances` / `event: change`) do not reach `onmessage`; they are listened to here. */
+  addEventListener?(type: string, listener: (event: MessageEvent) => void): void;
   close(): void;
 }
+
+/** SSE event names that carry an instance list, besides the default `message`. */
+export const WATCH_EVENT_NAMES = ['instances', 'change'] as const;
 
 /** Timers and the EventSource constructor, injected so tests drive time by hand. */
 export interface WatchDeps {
@@ -119,7 +124,7 @@ export class InstanceWatch {
       this.connectTimer = undefined;
       if (this.source === source && this.mode !== 'live') this.fallBack();
     }, this.connectTimeoutMs);
-    source.onmessage = (event) => {
+    const onEvent = (event: MessageEvent) => {
       if (this.source !== source) return;
       this.clearConnectTimer();
       this.stopPolling();
@@ -132,6 +137,8 @@ export class InstanceWatch {
       }
       void this.options.onChange(data);
     };
+    source.onmessage = onEvent;
+    for (const name of WATCH_EVENT_NAMES) source.addEventListener?.(name, onEvent);
     source.onerror = () => {
       if (this.source !== source) return;
       this.fallBack();
