@@ -19,7 +19,7 @@ function naiveVote(voters: string[], votes: Map<string, boolean>): string {
   return 'lost';
 }
 
-const voterSets = fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g'), { minLength: 1, maxLength: 7 });
+const voterSets = fc.uniqueArray(fc.constantFrom<string>('a', 'b', 'c', 'd', 'e', 'f', 'g'), { minLength: 1, maxLength: 7 });
 
 describe('quorum math (fast-check against naive versions)', () => {
   it('committedIndex is the highest index held by a majority', () => {

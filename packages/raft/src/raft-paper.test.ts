@@ -150,7 +150,7 @@ describe('Raft paper rules', () => {
     if (rd) h.node('a').advance(rd);
     h.outbox = [];
     h.node('b').step(hb[0]);
-    h.node('b').ready().messages.forEach((m) => h.node('a').step(m));
+    for (const m of h.node('b').ready().messages) h.node('a').step(m);
     const after = h.node('a').ready();
     expect(after.readStates).toEqual([{ index: h.node('a').status().commitIndex, context: 'r1' }]);
   });
