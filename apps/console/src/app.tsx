@@ -87,9 +87,10 @@ export function App() {
   }, []);
 
   const loggedIn = needLogin === undefined;
+  // Namespaces may be created elsewhere (CLI, another tab): refresh the switcher on every page change.
   useEffect(() => {
-    if (booted && loggedIn) void reloadNamespaces();
-  }, [booted, loggedIn, reloadNamespaces]);
+    if (booted && loggedIn && route.path !== '') void reloadNamespaces();
+  }, [booted, loggedIn, reloadNamespaces, route.path]);
 
   useEffect(() => {
     if (!toast) return;
