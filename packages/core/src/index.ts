@@ -1,1 +1,38 @@
+export { type Clock, FakeClock, SYSTEM_CLOCK } from './clock';
+export {
+  type CommandResult,
+  decodeCommand,
+  encodeCommand,
+  type NamespaceRecord,
+  type PersistedInstance,
+  type RegistryCommand,
+  type ServiceFields,
+} from './commands';
+export { ExpiryScheduler } from './expiry-scheduler';
+export { fullInstanceView, hostView, InstanceRecord } from './instance-record';
+export {
+  type BeatRequest,
+  type BeatResult,
+  type CatalogQuery,
+  type ClusterWrite,
+  type InstancePatch,
+  type InstanceRef,
+  type InstanceWrite,
+  isPushCapable,
+  type ListRequest,
+  NamingRegistry,
+  type NamingRegistryOptions,
+  type NamespaceView,
+  type ServiceWrite,
+  wantsGroupedNames,
+} from './naming-registry';
+export { type CommandProposer, PersistentStore } from './persistent-store';
+export { guardRaftDrain } from './raft-drain-guard';
+export { type InstanceFields, RegistryState, type ServiceChangeListener } from './registry-state';
+export { RegistryStateMachine } from './registry-state-machine';
+export { type CachedList, ServiceEntry } from './service-entry';
+export { type Subscriber, SubscriberRegistry } from './subscribers';
+export { defaultSwitches, type HealthParams, SWITCH_ENTRIES, type SwitchDomain, updateSwitches } from './switches';
+
+/** Package name, for diagnostics. */
 export const PACKAGE_NAME = '@tacos/core';

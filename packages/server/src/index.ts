@@ -1,1 +1,24 @@
+export { createApp, DEFAULT_BODY_LIMIT } from './app';
+export { parseServerArgs, runServerCli, type ServerCliSettings } from './cli';
+export { type MemberView, type ServerDeps, TACOS_VERSION } from './deps';
+export { type ErrorLogger, errorToResult } from './error-mapper';
+export {
+  type Handler,
+  type HandlerRequest,
+  type HandlerResult,
+  type HttpMethod,
+  JSON_TYPE,
+  json,
+  OK,
+  rawJson,
+  TEXT,
+  text,
+} from './handler';
+export { Params } from './params';
+export { openStandalonePersistence, type Persistence, type PersistenceOptions } from './persistence';
+export { buildRouteTable, dispatch, RouteTable } from './route-table';
+export type { RouteDef } from './routes/route';
+export { type RunningServer, type ServerOptions, STANDALONE_MEMBER_ID, StartupError, startServer } from './server';
+
+/** Package name, for diagnostics. */
 export const PACKAGE_NAME = '@tacos/server';

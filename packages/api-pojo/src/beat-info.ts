@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { NACOS_ERROR_CODES, NacosError } from './errors';
+import { type Metadata, toMetadata } from './metadata';
+
+const numberish = z.union([z.number(), z.string().regex(/^[+-]?\d+(\.\d+)?$/).transform(Number)]);
+
+/**
+ * The `beat` JSON a client sends with a full beat. Unknown properties (the Node client's stray
+ * `scheduled: true`, the server-side `load`, `cpu`, ...) are ignored, as Jackson is told to.
+ */
+export const BeatInfoSchema = z.object({
+  ip: z.string().optional(),
+  port: numberish.optional(),
+  serviceName: z.string().optional(),
+  cluster: z.string().optional(),
+  weight: numberish.optional(),
+  metadata: z.record(z.string(), z.unknown()).nullish(),
+  ephemeral: z.boolean().optional(),
+});
+
+/** A parsed beat. `metadata` is already checked by the metadata rules. */
+export interface BeatInfo {
+  ip?: string;
+  port?: number;
+  serviceName?: string;
+  cluster?: string;
+  weight?: number;
+  metadata?: Metadata;
+}
+
+/** Parses the `beat` parameter. Throws INVALID_PARAM naming `beat` when it is not a valid beat JSON. */
+export function parseBeatInfo(raw: string): BeatInfo {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new NacosError(NACOS_ERROR_CODES.INVALID_PARAM, `Param 'beat' is illegal, not JSON: ${raw}`);
+  }
+  const parsed = BeatInfoSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new NacosError(
+      NACOS_ERROR_CODES.INVALID_PARAM,
+      `Param 'beat' is illegal, ${issue ? `${issue.path.join('.') || 'value'}: ${issue.message}` : 'invalid'}`,
+    );
+  }
+  const { metadata, ...rest } = parsed.data;
+  const out: BeatInfo = {};
+  if (rest.ip !== undefined) out.ip = rest.ip.trim();
+  if (rest.port !== undefined) out.port = rest.port;
+  if (rest.serviceName !== undefined) out.serviceName = rest.serviceName;
+  if (rest.cluster !== undefined) out.cluster = rest.cluster;
+  if (rest.weight !== undefined) out.weight = rest.weight;
+  if (metadata) out.metadata = toMetadata(metadata);
+  return out;
+}

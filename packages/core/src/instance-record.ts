@@ -1,0 +1,146 @@
+import {
+  heartBeatIntervalOf,
+  heartBeatTimeoutOf,
+  instanceIdGeneratorOf,
+  ipDeleteTimeoutOf,
+  type Metadata,
+  PRESERVED_METADATA_KEYS,
+} from '@tacos/api-pojo';
+import type { ServiceEntry } from './service-entry';
+
+/**
+ * One instance as the registry keeps it: a compact plain object (no timers, no closures) so a
+ * million of them fit in memory. Owned by its {@link ServiceEntry}; other modules read it but change
+ * it only through the registry. `lastBeat` is on the monotonic clock.
+ */
+export class InstanceRecord {
+  /** `ip:port:unknown:cluster`, the key inside its service's ephemeral or persistent map. */
+  readonly key: string;
+  instanceId: string;
+  readonly ip: string;
+  readonly port: number;
+  readonly clusterName: string;
+  readonly ephemeral: boolean;
+  weight: number;
+  healthy: boolean;
+  enabled: boolean;
+  /** A marked instance's health is never changed by beats, checks or expiry. */
+  marked: boolean;
+  app: string;
+  metadata: Metadata;
+  /** Monotonic ms of the last beat (or registration). */
+  lastBeat: number;
+  /** Cached `preserved.*` values, refreshed by {@link setMetadata}. */
+  heartBeatInterval: number;
+  heartBeatTimeout: number;
+  ipDeleteTimeout: number;
+  /** True when metadata carries `preserved.heart.beat.interval` (then beats answer that interval). */
+  hasCustomInterval: boolean;
+  /** Expiry scheduler bookkeeping: deadline (monotonic ms) and heap slot (-1 when not scheduled). */
+  deadline: number;
+  heapIndex: number;
+  /** The service this instance belongs to; cleared when removed. */
+  owner: ServiceEntry | undefined;
+
+  constructor(
+    key: string,
+    ip: string,
+    port: number,
+    clusterName: string,
+    ephemeral: boolean,
+    metadata: Metadata,
+    lastBeat: number,
+  ) {
+    this.key = key;
+    this.instanceId = '';
+    this.ip = ip;
+    this.port = port;
+    this.clusterName = clusterName;
+    this.ephemeral = ephemeral;
+    this.weight = 1;
+    this.healthy = true;
+    this.enabled = true;
+    this.marked = false;
+    this.app = 'DEFAULT';
+    this.metadata = metadata;
+    this.lastBeat = lastBeat;
+    this.heartBeatInterval = 0;
+    this.heartBeatTimeout = 0;
+    this.ipDeleteTimeout = 0;
+    this.hasCustomInterval = false;
+    this.deadline = 0;
+    this.heapIndex = -1;
+    this.owner = undefined;
+    this.setMetadata(metadata);
+  }
+
+  /** Replaces metadata and re-reads the `preserved.*` overrides. */
+  setMetadata(metadata: Metadata): void {
+    this.metadata = metadata;
+    this.heartBeatInterval = heartBeatIntervalOf(metadata);
+    this.heartBeatTimeout = heartBeatTimeoutOf(metadata);
+    this.ipDeleteTimeout = ipDeleteTimeoutOf(metadata);
+    this.hasCustomInterval = metadata[PRESERVED_METADATA_KEYS.HEART_BEAT_INTERVAL] !== undefined;
+  }
+
+  /** `instanceIdGenerator` as Nacos derives it (may be undefined, then omitted from JSON). */
+  get instanceIdGenerator(): string | undefined {
+    return instanceIdGeneratorOf(this.metadata);
+  }
+}
+
+/**
+ * The host object of an instance/list answer, in Nacos' key order. `healthy` (and `valid`) come from
+ * the caller because protection can report an unhealthy host as healthy; `serviceName` is grouped or
+ * not depending on the client.
+ */
+export function hostView(inst: InstanceRecord, healthy: boolean, serviceName: string): Record<string, unknown> {
+  return {
+    ip: inst.ip,
+    port: inst.port,
+    valid: healthy,
+    healthy,
+    marked: inst.marked,
+    instanceId: inst.instanceId,
+    metadata: inst.metadata,
+    enabled: inst.enabled,
+    weight: inst.weight,
+    clusterName: inst.clusterName,
+    serviceName,
+    ephemeral: inst.ephemeral,
+    instanceHeartBeatInterval: inst.heartBeatInterval,
+    instanceHeartBeatTimeOut: inst.heartBeatTimeout,
+    ipDeleteTimeout: inst.ipDeleteTimeout,
+    instanceIdGenerator: inst.instanceIdGenerator,
+  };
+}
+
+/**
+ * The full server-side instance JSON (catalog/instances): every API field plus `lastBeat` (wall ms),
+ * `marked` and `app`. `wallOf` converts a monotonic time to wall ms.
+ */
+export function fullInstanceView(
+  inst: InstanceRecord,
+  serviceName: string,
+  wallOf: (mono: number) => number,
+): Record<string, unknown> {
+  return {
+    instanceId: inst.instanceId,
+    ip: inst.ip,
+    port: inst.port,
+    weight: inst.weight,
+    healthy: inst.healthy,
+    enabled: inst.enabled,
+    ephemeral: inst.ephemeral,
+    clusterName: inst.clusterName,
+    serviceName,
+    metadata: inst.metadata,
+    lastBeat: Math.round(wallOf(inst.lastBeat)),
+    marked: inst.marked,
+    app: inst.app,
+    instanceHeartBeatInterval: inst.heartBeatInterval,
+    instanceHeartBeatTimeOut: inst.heartBeatTimeout,
+    ipDeleteTimeout: inst.ipDeleteTimeout,
+    instanceIdGenerator: inst.instanceIdGenerator,
+  };
+}

@@ -1,0 +1,230 @@
+import { type Cluster, instanceKey, NACOS_ERROR_CODES, type NacosErrorCode } from '@tacos/api-pojo';
+import {
+  type CommandResult,
+  decodeCommand,
+  type NamespaceRecord,
+  type PersistedInstance,
+  type RegistryCommand,
+  type ServiceFields,
+} from './commands';
+import type { StateMachine } from '@tacos/raft';
+import type { RegistryState } from './registry-state';
+import type { ServiceEntry } from './service-entry';
+import { defaultSwitches, type SwitchDomain } from './switches';
+
+
+interface ServiceSnapshot extends ServiceFields {
+  ns: string;
+  name: string;
+  persisted: boolean;
+  enabled: boolean;
+  clusters: Cluster[];
+  instances: PersistedInstance[];
+}
+
+interface StateSnapshot {
+  version: 1;
+  namespaces: NamespaceRecord[];
+  switches: SwitchDomain;
+  services: ServiceSnapshot[];
+}
+
+const OK: CommandResult = { ok: true };
+
+function refuse(code: NacosErrorCode, message: string): CommandResult {
+  return { ok: false, code, message };
+}
+
+function setServiceFields(entry: ServiceEntry, fields: ServiceFields): void {
+  entry.protectThreshold = fields.protectThreshold;
+  entry.metadata = fields.metadata;
+  entry.selector = fields.selector;
+  if (fields.appName !== undefined) entry.appName = fields.appName;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * The registry's Raft state machine: applies {@link RegistryCommand}s to the persistent part of a
+ * {@link RegistryState} (service metadata, clusters, persistent instances, namespaces, switches).
+ * Ephemeral instances are not part of it: `snapshot` leaves them out and `restore` keeps them.
+ * `apply` never throws for a well-formed command; refusals decided at apply time (e.g. the service
+ * already exists) come back as a {@link CommandResult} to the proposer. Called by the Raft driver only.
+ */
+export class RegistryStateMachine implements StateMachine {
+  private readonly state: RegistryState;
+  /** Index of the last applied entry (for diagnostics). */
+  appliedIndex = 0;
+
+  constructor(state: RegistryState) {
+    this.state = state;
+  }
+
+  apply(command: Uint8Array, index: number): CommandResult {
+    this.appliedIndex = index;
+    let cmd: RegistryCommand;
+    try {
+      cmd = decodeCommand(command);
+    } catch {
+      // An entry this version cannot read: skip it rather than stop applying (deterministic on all members).
+      return refuse(NACOS_ERROR_CODES.SERVER_ERROR, 'unreadable command');
+    }
+    return this.applyCommand(cmd);
+  }
+
+  /** Applies one decoded command (also used directly by tests). */
+  applyCommand(cmd: RegistryCommand): CommandResult {
+    const state = this.state;
+    switch (cmd.op) {
+      case 'createService': {
+        const existing = state.getService(cmd.ns, cmd.name);
+        if (existing?.persisted) {
+          return refuse(NACOS_ERROR_CODES.CONFLICT, `specified service already exists, serviceName : ${cmd.name}`);
+        }
+        const entry = state.ensureService(cmd.ns, cmd.name);
+        setServiceFields(entry, cmd);
+        entry.persisted = true;
+        state.changed(entry);
+        return OK;
+      }
+      case 'updateService': {
+        const entry = state.getService(cmd.ns, cmd.name);
+        if (!entry) return refuse(NACOS_ERROR_CODES.CONFLICT, `service ${cmd.name} not found!`);
+        setServiceFields(entry, cmd);
+        entry.persisted = true;
+        state.changed(entry);
+        return OK;
+      }
+      case 'removeService': {
+        const entry = state.getService(cmd.ns, cmd.name);
+        if (!entry) return refuse(NACOS_ERROR_CODES.CONFLICT, `specified service not exist, serviceName : ${cmd.name}`);
+        state.deleteService(entry);
+        return OK;
+      }
+      case 'putCluster': {
+        const entry = state.getService(cmd.ns, cmd.service);
+        if (!entry) return refuse(NACOS_ERROR_CODES.CONFLICT, `service not found:${cmd.service}`);
+        entry.clusters.set(cmd.cluster.name, { ...cmd.cluster, serviceName: cmd.service });
+        entry.persisted = true;
+        state.changed(entry);
+        return OK;
+      }
+      case 'putInstances': {
+        const entry = state.ensureService(cmd.ns, cmd.service);
+        // Persistent data makes the service durable too (Nacos #3588 lost it when an ephemeral
+        // instance had created the service first).
+        entry.persisted = true;
+        for (const inst of cmd.instances) {
+          state.putInstance(entry, { ...inst, ephemeral: false });
+        }
+        return OK;
+      }
+      case 'removeInstance': {
+        const entry = state.getService(cmd.ns, cmd.service);
+        if (entry) state.removeInstance(entry, false, instanceKey(cmd.ip, cmd.port, cmd.clusterName));
+        return OK;
+      }
+      case 'createNamespace': {
+        if (state.customNamespaces.has(cmd.namespace.id)) {
+          return refuse(NACOS_ERROR_CODES.CONFLICT, `namespace ${cmd.namespace.id} already exists`);
+        }
+        state.customNamespaces.set(cmd.namespace.id, { ...cmd.namespace });
+        return OK;
+      }
+      case 'updateNamespace': {
+        if (!state.customNamespaces.has(cmd.namespace.id)) {
+          return refuse(NACOS_ERROR_CODES.CONFLICT, `namespace ${cmd.namespace.id} does not exist`);
+        }
+        state.customNamespaces.set(cmd.namespace.id, { ...cmd.namespace });
+        return OK;
+      }
+      case 'removeNamespace': {
+        if (!state.customNamespaces.delete(cmd.id)) {
+          return refuse(NACOS_ERROR_CODES.CONFLICT, `namespace ${cmd.id} does not exist`);
+        }
+        return OK;
+      }
+      case 'setSwitches': {
+        state.switches = { ...defaultSwitches(), ...cmd.switches };
+        // Cached list bodies embed cacheMillis from the switches.
+        for (const services of state.namespaces.values()) {
+          for (const entry of services.values()) entry.touch(state.clock.wallNow());
+        }
+        return OK;
+      }
+      default:
+        return refuse(NACOS_ERROR_CODES.SERVER_ERROR, `unknown command ${(cmd as { op: string }).op}`);
+    }
+  }
+
+  snapshot(): Uint8Array {
+    const state = this.state;
+    const services: ServiceSnapshot[] = [];
+    for (const [ns, map] of state.namespaces) {
+      for (const entry of map.values()) {
+        if (!entry.persisted && entry.persistent.size === 0) continue;
+        const instances: PersistedInstance[] = [];
+        for (const inst of entry.persistent.values()) {
+          instances.push({
+            ip: inst.ip,
+            port: inst.port,
+            clusterName: inst.clusterName,
+            weight: inst.weight,
+            healthy: inst.healthy,
+            enabled: inst.enabled,
+            marked: inst.marked,
+            app: inst.app,
+            metadata: inst.metadata,
+            instanceId: inst.instanceId,
+          });
+        }
+        const snap: ServiceSnapshot = {
+          ns,
+          name: entry.name,
+          persisted: entry.persisted,
+          enabled: entry.enabled,
+          protectThreshold: entry.protectThreshold,
+          metadata: entry.metadata,
+          selector: entry.selector,
+          clusters: [...entry.clusters.values()],
+          instances,
+        };
+        if (entry.appName !== undefined) snap.appName = entry.appName;
+        services.push(snap);
+      }
+    }
+    const snapshot: StateSnapshot = {
+      version: 1,
+      namespaces: [...state.customNamespaces.values()],
+      switches: state.switches,
+      services,
+    };
+    return encoder.encode(JSON.stringify(snapshot));
+  }
+
+  restore(snapshot: Uint8Array): void {
+    const state = this.state;
+    const data = JSON.parse(decoder.decode(snapshot)) as StateSnapshot;
+    // Drop the persistent part of the current state; ephemeral instances stay.
+    for (const map of [...state.namespaces.values()]) {
+      for (const entry of [...map.values()]) {
+        for (const key of [...entry.persistent.keys()]) state.removeInstance(entry, false, key);
+        entry.persisted = false;
+        if (entry.ephemeral.size === 0) state.deleteService(entry);
+      }
+    }
+    state.customNamespaces.clear();
+    for (const ns of data.namespaces) state.customNamespaces.set(ns.id, ns);
+    state.switches = { ...defaultSwitches(), ...data.switches };
+    for (const snap of data.services) {
+      const entry = state.ensureService(snap.ns, snap.name);
+      setServiceFields(entry, snap);
+      entry.enabled = snap.enabled;
+      entry.persisted = snap.persisted;
+      for (const cluster of snap.clusters) entry.clusters.set(cluster.name, cluster);
+      for (const inst of snap.instances) state.putInstance(entry, { ...inst, ephemeral: false });
+      state.changed(entry);
+    }
+  }
+}

@@ -1,0 +1,203 @@
+import { instanceKey, type Metadata } from '@tacos/api-pojo';
+import type { Clock } from './clock';
+import type { NamespaceRecord } from './commands';
+import { ExpiryScheduler } from './expiry-scheduler';
+import { InstanceRecord } from './instance-record';
+import { ServiceEntry } from './service-entry';
+import { defaultSwitches, type SwitchDomain } from './switches';
+
+/** Called after a service's instances, health or metadata changed (the push module's hook). */
+export type ServiceChangeListener = (namespaceId: string, serviceName: string) => void;
+
+/**
+ * Fields of an instance write. `healthy` overwrites the health when given; `initialHealthy` only
+ * seeds a new instance (Nacos keeps an existing instance's health on re-register); default true.
+ */
+export interface InstanceFields {
+  ip: string;
+  port: number;
+  clusterName: string;
+  ephemeral: boolean;
+  weight: number;
+  healthy?: boolean;
+  initialHealthy?: boolean;
+  enabled: boolean;
+  marked?: boolean;
+  app: string;
+  metadata: Metadata;
+  instanceId?: string;
+}
+
+/**
+ * The in-memory index: namespace → grouped service name → {@link ServiceEntry} → instances, plus
+ * custom namespaces and the switch domain. O(1) lookups by key. Every mutation goes through these
+ * methods so versions, counters, the expiry heap and change listeners stay consistent. Written by
+ * the registry (ephemeral data) and by the Raft state machine (persistent data), both on the one
+ * JavaScript thread, so no locking is needed.
+ */
+export class RegistryState {
+  readonly namespaces = new Map<string, Map<string, ServiceEntry>>();
+  readonly customNamespaces = new Map<string, NamespaceRecord>();
+  switches: SwitchDomain = defaultSwitches();
+  readonly expiry = new ExpiryScheduler();
+  serviceCount = 0;
+  instanceCount = 0;
+  private readonly listeners = new Set<ServiceChangeListener>();
+  readonly clock: Clock;
+
+  constructor(clock: Clock) {
+    this.clock = clock;
+  }
+
+  /** Subscribes to service changes; returns the unsubscribe function. Listeners must not throw. */
+  onServiceChanged(listener: ServiceChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The service, or undefined. */
+  getService(namespaceId: string, name: string): ServiceEntry | undefined {
+    return this.namespaces.get(namespaceId)?.get(name);
+  }
+
+  /** The service, created empty (not persisted) when missing. */
+  ensureService(namespaceId: string, name: string): ServiceEntry {
+    let services = this.namespaces.get(namespaceId);
+    if (!services) {
+      services = new Map();
+      this.namespaces.set(namespaceId, services);
+    }
+    let entry = services.get(name);
+    if (!entry) {
+      entry = new ServiceEntry(namespaceId, name);
+      entry.lastModifiedMillis = this.clock.wallNow();
+      services.set(name, entry);
+      this.serviceCount++;
+    }
+    return entry;
+  }
+
+  /** Removes a service and all its instances. */
+  deleteService(entry: ServiceEntry): void {
+    const services = this.namespaces.get(entry.namespaceId);
+    if (!services || services.get(entry.name) !== entry) return;
+    entry.forEachInstance((inst) => {
+      this.expiry.remove(inst);
+      inst.owner = undefined;
+    });
+    this.instanceCount -= entry.instanceCount;
+    entry.ephemeral.clear();
+    entry.persistent.clear();
+    services.delete(entry.name);
+    if (services.size === 0) this.namespaces.delete(entry.namespaceId);
+    this.serviceCount--;
+    this.changed(entry);
+  }
+
+  /** Records a change of `entry`: bumps its version and tells listeners. */
+  changed(entry: ServiceEntry): void {
+    entry.touch(this.clock.wallNow());
+    for (const listener of this.listeners) listener(entry.namespaceId, entry.name);
+  }
+
+  /**
+   * Inserts or replaces an instance of `entry` (Nacos' register/update semantics): an existing
+   * instance keeps its id, health (unless `healthy` is given) and lease; a new one gets an id and a
+   * fresh lease. Ephemeral instances are (re)scheduled for expiry. Returns the stored record.
+   */
+  putInstance(entry: ServiceEntry, fields: InstanceFields): InstanceRecord {
+    const key = instanceKey(fields.ip, fields.port, fields.clusterName);
+    const map = entry.mapOf(fields.ephemeral);
+    let inst = map.get(key);
+    const now = this.clock.now();
+    if (!inst) {
+      inst = new InstanceRecord(key, fields.ip, fields.port, fields.clusterName, fields.ephemeral, fields.metadata, now);
+      inst.healthy = fields.healthy ?? fields.initialHealthy ?? true;
+      inst.instanceId = fields.instanceId ?? entry.newInstanceId(inst);
+      inst.owner = entry;
+      entry.ensureCluster(fields.clusterName);
+      map.set(key, inst);
+      this.instanceCount++;
+    } else {
+      inst.setMetadata(fields.metadata);
+      if (fields.healthy !== undefined) inst.healthy = fields.healthy;
+      if (fields.instanceId !== undefined) inst.instanceId = fields.instanceId;
+    }
+    inst.weight = fields.weight;
+    inst.enabled = fields.enabled;
+    if (fields.marked !== undefined) inst.marked = fields.marked;
+    inst.app = fields.app;
+    if (inst.ephemeral) this.scheduleExpiry(inst);
+    this.changed(entry);
+    return inst;
+  }
+
+  /** Removes one instance; returns false when it was not there. */
+  removeInstance(entry: ServiceEntry, ephemeral: boolean, key: string): boolean {
+    const map = entry.mapOf(ephemeral);
+    const inst = map.get(key);
+    if (!inst) return false;
+    map.delete(key);
+    this.expiry.remove(inst);
+    inst.owner = undefined;
+    this.instanceCount--;
+    this.changed(entry);
+    return true;
+  }
+
+  /** (Re)computes an ephemeral instance's next check time from its lease and health. */
+  scheduleExpiry(inst: InstanceRecord): void {
+    const unhealthyAt = inst.healthy && !inst.marked ? inst.lastBeat + inst.heartBeatTimeout : Infinity;
+    const deleteAt = inst.lastBeat + inst.ipDeleteTimeout;
+    this.expiry.schedule(inst, Math.min(unhealthyAt, deleteAt));
+  }
+
+  /**
+   * Renews an ephemeral instance's lease (a beat). Flips it healthy again unless marked. Returns true
+   * when the health changed.
+   */
+  renew(inst: InstanceRecord): boolean {
+    inst.lastBeat = this.clock.now();
+    if (!inst.healthy && !inst.marked) {
+      inst.healthy = true;
+      // Its pending entry is the delete deadline; move it forward to the unhealthy deadline.
+      this.scheduleExpiry(inst);
+      if (inst.owner) this.changed(inst.owner);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Runs every expiry that is due at monotonic `now` (Nacos' ClientBeatCheckTask, without scanning):
+   * an instance silent for more than its heart-beat timeout turns unhealthy, one silent for more than
+   * its delete timeout is removed. Marked instances are left alone; with the `healthCheckEnabled`
+   * switch off nothing expires. Returns how many instances were removed.
+   */
+  expireDue(now: number): number {
+    let removed = 0;
+    for (;;) {
+      const inst = this.expiry.popDue(now);
+      if (!inst) break;
+      const entry = inst.owner;
+      if (!entry) continue;
+      if (inst.marked || !this.switches.healthCheckEnabled) {
+        // Look again later: marks and the switch can change.
+        this.expiry.schedule(inst, now + inst.heartBeatTimeout);
+        continue;
+      }
+      const silent = now - inst.lastBeat;
+      if (silent > inst.ipDeleteTimeout) {
+        this.removeInstance(entry, true, inst.key);
+        removed++;
+        continue;
+      }
+      if (inst.healthy && silent > inst.heartBeatTimeout) {
+        inst.healthy = false;
+        this.changed(entry);
+      }
+      this.scheduleExpiry(inst);
+    }
+    return removed;
+  }
+}

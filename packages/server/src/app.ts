@@ -1,0 +1,77 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { ServerDeps } from './deps';
+import { errorToResult } from './error-mapper';
+import type { HandlerRequest } from './handler';
+import { buildRouteTable, dispatch } from './route-table';
+
+/** Default largest request body: 1 MiB. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+function first(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  return undefined;
+}
+
+/** Adapts an express request to the framework-agnostic {@link HandlerRequest}. */
+function toHandlerRequest(req: Request): HandlerRequest {
+  // Express 5 re-parses req.query on every access; read it once.
+  const query = req.query as Record<string, unknown>;
+  const body = (req.body ?? undefined) as Record<string, unknown> | undefined;
+  return {
+    method: req.method,
+    path: req.path,
+    param: (name) => {
+      const fromQuery = first(query[name]);
+      if (fromQuery !== undefined) return fromQuery;
+      return body ? first(body[name]) : undefined;
+    },
+    header: (name) => first(req.headers[name]),
+    remoteAddress: req.socket.remoteAddress,
+  };
+}
+
+/**
+ * The Tacos HTTP app: every Nacos 1.x naming endpoint plus the console's namespaces and health
+ * probes. Never listens (the caller does), so supertest can drive it. Parameters are read from the
+ * query string or a urlencoded body; bodies above `deps.bodyLimit` get 413; errors are answered by
+ * one error mapper (Nacos statuses, plain-text bodies, no stacks).
+ */
+export function createApp(deps: ServerDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const limit = typeof deps.bodyLimit === 'number' ? deps.bodyLimit : DEFAULT_BODY_LIMIT;
+  const table = buildRouteTable(deps);
+  const logger = deps.logger;
+
+  if (logger) {
+    app.use(
+      pinoHttp({
+        logger,
+        customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+      }),
+    );
+  }
+  // Refuse oversized bodies of any content type up front, not only the ones a parser reads.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > limit) {
+      res.status(413).type('text/plain').send('request entity too large');
+      req.resume();
+      return;
+    }
+    next();
+  });
+  app.use(express.urlencoded({ extended: false, limit, parameterLimit: 1000 }));
+  app.use(async (req: Request, res: Response) => {
+    const result = await dispatch(table, deps.registry, toHandlerRequest(req), logger);
+    res.status(result.status).set('content-type', result.contentType).send(result.body);
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const result = errorToResult(err, logger);
+    res.status(result.status).set('content-type', result.contentType).send(result.body);
+  });
+  return app;
+}

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type RunningServer, StartupError, startServer } from './server';
+
+/** Settings resolved from flags, environment and config file (flags win, then env, then file). */
+export interface ServerCliSettings {
+  host: string;
+  port: number;
+  dataDir: string;
+  members: string[];
+  clusterSecret?: string;
+}
+
+const USAGE = `Usage: tacos-server [options]
+
+Options:
+  --host H            interface to bind (env TACOS_HOST, default 127.0.0.1)
+  --port P            HTTP port (env TACOS_PORT, default 8848)
+  --data-dir D        data directory (env TACOS_DATA_DIR, default ~/.tacos)
+  --members a:p,b:p   cluster members (env TACOS_MEMBERS; cluster mode is not available in this build)
+  --cluster-secret S  secret shared by members (env TACOS_CLUSTER_SECRET)
+  --config FILE       JSON file with host, port, dataDir, members, clusterSecret
+  -h, --help          show this help
+`;
+
+function expandHome(path: string): string {
+  if (path === '~') return homedir();
+  if (path.startsWith('~/')) return join(homedir(), path.slice(2));
+  return resolve(path);
+}
+
+function parsePort(value: string, where: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new StartupError(`${where}: port must be an integer 0..65535, got "${value}"`);
+  return port;
+}
+
+/**
+ * Resolves settings from argv (without node and script), env and an optional `--config` JSON file.
+ * Throws StartupError with a readable message for unknown flags or bad values. Returns undefined
+ * for `--help` (after printing usage).
+ */
+export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerCliSettings | undefined {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '-h' || arg === '--help') {
+      process.stdout.write(USAGE);
+      return undefined;
+    }
+    if (!arg.startsWith('--')) throw new StartupError(`unexpected argument "${arg}"\n${USAGE}`);
+    const eq = arg.indexOf('=');
+    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+    if (!['host', 'port', 'data-dir', 'members', 'cluster-secret', 'config'].includes(name)) {
+      throw new StartupError(`unknown option --${name}\n${USAGE}`);
+    }
+    let value: string | undefined;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else {
+      value = argv[i + 1];
+      i++;
+    }
+    if (value === undefined) throw new StartupError(`option --${name} needs a value`);
+    flags.set(name, value);
+  }
+  let file: Record<string, unknown> = {};
+  const configPath = flags.get('config');
+  if (configPath) {
+    try {
+      file = JSON.parse(readFileSync(expandHome(configPath), 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new StartupError(`cannot read config file ${configPath}: ${(err as Error).message}`);
+    }
+  }
+  const pick = (flag: string, envName: string, key: string): string | undefined => {
+    const fromFlag = flags.get(flag);
+    if (fromFlag !== undefined) return fromFlag;
+    const fromEnv = env[envName];
+    if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+    const fromFile = file[key];
+    return fromFile === undefined || fromFile === null ? undefined : String(fromFile);
+  };
+  const portText = pick('port', 'TACOS_PORT', 'port');
+  const membersText = pick('members', 'TACOS_MEMBERS', 'members');
+  const settings: ServerCliSettings = {
+    host: pick('host', 'TACOS_HOST', 'host') ?? '127.0.0.1',
+    port: portText === undefined ? 8848 : parsePort(portText, 'port'),
+    dataDir: expandHome(pick('data-dir', 'TACOS_DATA_DIR', 'dataDir') ?? '~/.tacos'),
+    members: membersText ? membersText.split(',').map((m) => m.trim()).filter((m) => m !== '') : [],
+  };
+  const secret = pick('cluster-secret', 'TACOS_CLUSTER_SECRET', 'clusterSecret');
+  if (secret !== undefined) settings.clusterSecret = secret;
+  return settings;
+}
+
+/**
+ * The `tacos-server` command: parses flags/env, starts a standalone server, prints where the API and
+ * console are, and stops cleanly on SIGINT/SIGTERM (exit code 0). Start-up problems (port in use,
+ * unwritable data dir, bad flags) print one readable line to stderr and exit with code 1.
+ */
+export async function runServerCli(argv: string[]): Promise<void> {
+  let server: RunningServer;
+  try {
+    const settings = parseServerArgs(argv);
+    if (!settings) return;
+    const self = `${settings.host}:${settings.port}`;
+    const others = settings.members.filter((m) => m !== self);
+    if (others.length > 0) {
+      throw new StartupError('cluster mode (--members with other members) is not available in this build yet; run without --members');
+    }
+    server = await startServer({
+      host: settings.host,
+      port: settings.port,
+      dataDir: settings.dataDir,
+      onFatal: () => {
+        process.stderr.write('tacos-server: the data store failed; stopping\n');
+        process.exit(1);
+      },
+    });
+    process.stdout.write(
+      `Tacos standalone listening on ${server.url} — API /nacos/v1/ns, console ${server.url}/nacos/ (data in ${settings.dataDir})\n`,
+    );
+  } catch (err) {
+    const message = err instanceof StartupError ? err.message : `failed to start: ${(err as Error)?.message ?? String(err)}`;
+    process.stderr.write(`tacos-server: ${message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.exit(1);
+    }
+    stopping = true;
+    process.stdout.write(`Tacos: ${signal} received, stopping\n`);
+    server.close().then(
+      () => process.exit(0),
+      (err: Error) => {
+        process.stderr.write(`tacos-server: error while stopping: ${err.message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

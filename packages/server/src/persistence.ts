@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import { guardRaftDrain, type NamingRegistry } from '@tacos/core';
+import { LmdbStorage, type Logger as RaftLogger, RaftNode, type RaftError, type Transport } from '@tacos/raft';
+
+/** The persistent layer of a standalone server: a one-member Raft group on LMDB. */
+export interface Persistence {
+  readonly raft: RaftNode;
+  /** True while this member leads (a one-member group leads as soon as it has started). */
+  isReady(): boolean;
+  /** Stops Raft and closes storage. */
+  close(): Promise<void>;
+}
+
+/** A transport for a group of one: there is nobody to talk to. */
+const LONE_TRANSPORT: Transport = {
+  send() {},
+  onMessage() {},
+};
+
+/** Options of {@link openStandalonePersistence}. */
+export interface PersistenceOptions {
+  dataDir: string;
+  /**
+   * Member id. A standalone server uses a fixed id (not its address) so the same data directory
+   * still elects itself after a restart on another port or host.
+   */
+  id: string;
+  registry: NamingRegistry;
+  logger?: RaftLogger;
+  /** Called if Raft stops itself on a storage failure. */
+  onFatal?: (error: RaftError) => void;
+}
+
+/**
+ * Opens `<dataDir>/raft` (LMDB), starts a one-member RaftNode over the registry's state machine
+ * (restoring the snapshot and replaying committed entries, so persistent data is back before this
+ * resolves) and wires it as the registry's proposer.
+ */
+export async function openStandalonePersistence(options: PersistenceOptions): Promise<Persistence> {
+  const storage = await LmdbStorage.open(join(options.dataDir, 'raft'), { logger: options.logger });
+  let fatal = false;
+  const raft = new RaftNode({
+    id: options.id,
+    peers: [options.id],
+    storage,
+    transport: LONE_TRANSPORT,
+    stateMachine: options.registry.stateMachine,
+    logger: options.logger,
+    onFatal: (error) => {
+      fatal = true;
+      options.onFatal?.(error);
+    },
+  });
+  guardRaftDrain(raft);
+  try {
+    await raft.start();
+  } catch (err) {
+    await storage.close().catch(() => undefined);
+    throw err;
+  }
+  const isReady = () => !fatal && raft.status().role === 'LEADER';
+  options.registry.setProposer(raft, isReady);
+  return {
+    raft,
+    isReady,
+    close: () => raft.stop(),
+  };
+}

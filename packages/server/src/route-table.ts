@@ -1,0 +1,100 @@
+import type { NamingRegistry } from '@tacos/core';
+import type { ServerDeps } from './deps';
+import { type ErrorLogger, errorToResult } from './error-mapper';
+import { type Handler, type HandlerRequest, type HandlerResult, text } from './handler';
+import { catalogRoutes } from './routes/catalog-routes';
+import { consoleRoutes } from './routes/console-routes';
+import { instanceRoutes } from './routes/instance-routes';
+import { operatorRoutes } from './routes/operator-routes';
+import type { RouteDef } from './routes/route';
+import { NS } from './routes/route';
+import { serviceRoutes } from './routes/service-routes';
+
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
+
+/**
+ * Every endpoint by exact path and method: one O(1) lookup per request, shared by the express app and
+ * any faster front end. Paths are matched without a trailing slash.
+ */
+export class RouteTable {
+  private readonly byPath = new Map<string, Map<string, Handler>>();
+
+  constructor(routes: RouteDef[]) {
+    for (const route of routes) {
+      let methods = this.byPath.get(route.path);
+      if (!methods) {
+        methods = new Map();
+        this.byPath.set(route.path, methods);
+      }
+      for (const method of route.method === 'ANY' ? METHODS : [route.method]) methods.set(method, route.handler);
+    }
+  }
+
+  /** The handler, `null` when the path exists but not for this method, undefined when the path is unknown. */
+  resolve(method: string, path: string): Handler | null | undefined {
+    const normalized = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+    const methods = this.byPath.get(normalized);
+    if (!methods) return undefined;
+    return methods.get(method) ?? null;
+  }
+
+  /** All registered paths (for diagnostics and tests). */
+  paths(): string[] {
+    return [...this.byPath.keys()];
+  }
+}
+
+/** Builds the route table of every endpoint over `deps`. */
+export function buildRouteTable(deps: ServerDeps): RouteTable {
+  return new RouteTable([
+    ...instanceRoutes(deps),
+    ...serviceRoutes(deps),
+    ...catalogRoutes(deps),
+    ...operatorRoutes(deps),
+    ...consoleRoutes(deps),
+  ]);
+}
+
+const DOWN = 'server is DOWN now, please try again later!';
+
+/**
+ * Nacos' server-status gate for `/v1/ns/*` (NACOS-FACTS §2.1): DOWN (or not ready) → 503; READ_ONLY
+ * refuses writes, WRITE_ONLY refuses reads. Peers (`Nacos-Server` agents) always pass.
+ */
+function statusGate(registry: NamingRegistry, req: HandlerRequest): HandlerResult | undefined {
+  const override = registry.switches.overriddenServerStatus;
+  const status = override ?? (registry.isReady() ? 'UP' : 'DOWN');
+  if (status === 'UP') return undefined;
+  if (req.header('user-agent')?.startsWith('Nacos-Server')) return undefined;
+  if (status === 'READ_ONLY' && req.method === 'GET') return undefined;
+  if (status === 'WRITE_ONLY' && req.method !== 'GET') return undefined;
+  return text(DOWN, 503);
+}
+
+/**
+ * Runs one request through the table: unknown `/v1/ns` routes → 501 `no such api:METHOD:URI` (Nacos'
+ * filter), other unknown paths → 404; then the status gate; then the handler. Never rejects: errors
+ * become their Nacos answers via {@link errorToResult}.
+ */
+export async function dispatch(
+  table: RouteTable,
+  registry: NamingRegistry,
+  req: HandlerRequest,
+  logger?: ErrorLogger,
+): Promise<HandlerResult> {
+  const handler = table.resolve(req.method, req.path);
+  const isNaming = req.path.startsWith(`${NS}/`);
+  if (!handler) {
+    if (isNaming || handler === null) return text(`no such api:${req.method}:${req.path}`, isNaming ? 501 : 405);
+    return text(`no such api:${req.method}:${req.path}`, 404);
+  }
+  if (isNaming) {
+    const refused = statusGate(registry, req);
+    if (refused) return refused;
+  }
+  try {
+    return await handler(req);
+  } catch (err) {
+    return errorToResult(err, logger);
+  }
+}

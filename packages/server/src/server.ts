@@ -1,0 +1,157 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { NamingRegistry } from '@tacos/core';
+import pino, { type Logger } from 'pino';
+import { createApp } from './app';
+import { TACOS_VERSION } from './deps';
+import { openStandalonePersistence, type Persistence } from './persistence';
+
+/** Options of {@link startServer}. */
+export interface ServerOptions {
+  /** Interface to bind (default 127.0.0.1). */
+  host?: string;
+  /** Port (default 8848; 0 picks a free one). */
+  port?: number;
+  /** Data directory; Raft's LMDB store lives in `<dataDir>/raft`. Required. */
+  dataDir: string;
+  /** Logger (default: pino at `TACOS_LOG_LEVEL` or `info`, to stdout). */
+  logger?: Logger;
+  /** Largest request body in bytes (default 1 MiB). */
+  bodyLimit?: number;
+  /** Expiry check period in ms (default 500). */
+  expiryCheckMs?: number;
+  /** Called if the persistent layer fails fatally (storage error); the server is then not ready. */
+  onFatal?: (error: Error) => void;
+}
+
+/** A started server. */
+export interface RunningServer {
+  /** `http://host:port` */
+  url: string;
+  host: string;
+  port: number;
+  registry: NamingRegistry;
+  /** Stops accepting, closes connections, stops expiry and Raft. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Raft member id of a standalone server (stable across restarts on other ports). */
+export const STANDALONE_MEMBER_ID = 'standalone';
+
+/** A start-up failure with a message meant for a person (no stack needed). */
+export class StartupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StartupError';
+  }
+}
+
+function checkDataDir(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    accessSync(dataDir, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new StartupError(`data directory ${dataDir} is not writable (${code}); choose another with --data-dir`, {
+      cause: err,
+    });
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      if (err.code === 'EADDRINUSE') {
+        reject(new StartupError(`port ${port} on ${host} is already in use; stop the other process or pick another with --port`, { cause: err }));
+      } else if (err.code === 'EACCES') {
+        reject(new StartupError(`not allowed to listen on ${host}:${port} (EACCES); pick a port above 1023 with --port`, { cause: err }));
+      } else if (err.code === 'EADDRNOTAVAIL') {
+        reject(new StartupError(`address ${host} is not available on this machine; check --host`, { cause: err }));
+      } else {
+        reject(new StartupError(`cannot listen on ${host}:${port}: ${err.message}`, { cause: err }));
+      }
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+/**
+ * Starts a standalone Tacos server in this process: opens the one-member Raft group on
+ * `<dataDir>/raft` (persistent data is loaded before this resolves), starts ephemeral expiry and
+ * listens. Rejects with a {@link StartupError} when the data directory is unwritable, the store is
+ * locked or damaged, or the port is taken.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const requestedPort = options.port ?? 8848;
+  const logger = options.logger ?? pino({ level: process.env.TACOS_LOG_LEVEL ?? 'info' });
+  checkDataDir(options.dataDir);
+
+  const registry = new NamingRegistry({ expiryCheckMs: options.expiryCheckMs });
+  const httpServer = createServer();
+  httpServer.keepAliveTimeout = 65_000;
+  // Listen first so a taken port fails fast, but answer 503 until persistent state is loaded.
+  let app: ReturnType<typeof createApp> | undefined;
+  httpServer.on('request', (req, res) => {
+    if (app) {
+      app(req, res);
+      return;
+    }
+    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('server is starting, please try again later!');
+  });
+  await listen(httpServer, requestedPort, host);
+  const port = (httpServer.address() as AddressInfo).port;
+  const selfAddress = `${host}:${port}`;
+
+  let persistence: Persistence;
+  try {
+    const raftLog = logger.child({ module: 'raft' });
+    persistence = await openStandalonePersistence({
+      dataDir: options.dataDir,
+      id: STANDALONE_MEMBER_ID,
+      registry,
+      logger: {
+        debug: (m, f) => raftLog.debug(f ?? {}, m),
+        info: (m, f) => raftLog.info(f ?? {}, m),
+        warn: (m, f) => raftLog.warn(f ?? {}, m),
+        error: (m, f) => raftLog.error(f ?? {}, m),
+      },
+      onFatal: (error) => {
+        logger.error({ err: error }, 'persistent store failed; this server is no longer ready');
+        options.onFatal?.(error);
+      },
+    });
+  } catch (err) {
+    await new Promise<void>((resolve) => {
+      httpServer.close(() => resolve());
+      httpServer.closeAllConnections();
+    });
+    const message = err instanceof Error ? err.message : String(err);
+    throw new StartupError(`cannot open the data store in ${options.dataDir}: ${message}`, { cause: err });
+  }
+  app = createApp({ registry, selfAddress, logger, bodyLimit: options.bodyLimit, version: TACOS_VERSION });
+  registry.start();
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      registry.stop();
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+      await persistence.close();
+    })();
+    return closing;
+  };
+  return { url: `http://${host}:${port}`, host, port, registry, close };
+}
