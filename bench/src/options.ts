@@ -16,7 +16,7 @@ export interface BenchOptions {
   only: Pair['id'][];
   /** Run the 3-node rows. */
   clusters: boolean;
-  /** Try Tacos with --members for the 3-node rows. */
+  /** Try Tacos with --members for the 3-node rows (a build without cluster mode shows n/a). */
   tacosCluster: boolean;
   /** Instance counts at which Tacos RSS is read; empty skips the memory phase. */
   memoryTargets: number[];
@@ -40,7 +40,8 @@ export const USAGE = `Usage: npm run bench [-- options]
   --max-ops N             request cap per measurement (default 2,000,000; quick 300,000)
   --only ID,...           scenarios: register-ephemeral, register-persistent, list-100, beat
   --no-clusters           skip the 3-node rows
-  --tacos-cluster         run Tacos 3-node rows (needs a server with cluster mode: --members)
+  --no-tacos-cluster      don't start Tacos with --members for the 3-node rows (they are tried by
+                          default and shown as n/a while the server has no cluster mode)
   --memory N,...          instance counts for the RSS table (default 100000,1000000; quick 100000;
                           0 skips the memory phase)
   --memory-time S         time bound of the memory phase (default 300; quick 30)
@@ -77,7 +78,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     maxOps: quick ? 300_000 : 2_000_000,
     only: [],
     clusters: true,
-    tacosCluster: false,
+    tacosCluster: true,
     memoryTargets: quick ? [100_000] : [100_000, 1_000_000],
     memoryTimeMs: quick ? 30_000 : 300_000,
     peers: true,
@@ -120,8 +121,8 @@ export function parseOptions(argv: string[]): BenchOptions {
       case '--no-clusters':
         o.clusters = false;
         break;
-      case '--tacos-cluster':
-        o.tacosCluster = true;
+      case '--no-tacos-cluster':
+        o.tacosCluster = false;
         break;
       case '--memory':
         o.memoryTargets = list(value(), flag).filter((n) => n > 0);

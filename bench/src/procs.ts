@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 
 /** Whether `taskset` exists and the machine has at least two cores to split between server and load. */
@@ -53,6 +53,13 @@ const OUTPUT_LIMIT = 64 * 1024;
  */
 export class ProcessGroup {
   private readonly procs = new Set<ManagedProcess>();
+  private readonly dirs = new Set<string>();
+
+  /** Registers a temp dir to remove in {@link stopAll} (after the processes using it stopped). */
+  trackDir(dir: string): string {
+    this.dirs.add(dir);
+    return dir;
+  }
 
   constructor(private readonly pin: boolean) {}
 
@@ -102,9 +109,11 @@ export class ProcessGroup {
     return managed;
   }
 
-  /** Stops every process still running, in parallel. */
+  /** Stops every process still running, in parallel, then removes the tracked temp dirs. */
   async stopAll(): Promise<void> {
     await Promise.all([...this.procs].map((p) => p.stop()));
+    for (const dir of this.dirs) rmSync(dir, { recursive: true, force: true });
+    this.dirs.clear();
   }
 
   /** Last resort on process exit: SIGKILL whatever is left, synchronously. */

@@ -1,9 +1,8 @@
-import { join, resolve } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import { join } from 'node:path';
 import { freePort, removeDir, tempDir, waitFor } from '@tacos/testkit';
 import { getText } from '../http-get';
 import type { ManagedProcess, ProcessGroup } from '../procs';
+import { type BidiStream, bytesField, decodeFields, GrpcConnection, varintField } from './grpc';
 
 /** A running etcd cluster (1 or 3 members) on 127.0.0.1, started by {@link startEtcd}. */
 export interface EtcdCluster {
@@ -19,7 +18,7 @@ export interface EtcdCluster {
  * its WAL before acknowledging a write: that is its default and is left on.
  */
 export async function startEtcd(group: ProcessGroup, size: number, cpu: string): Promise<EtcdCluster> {
-  const dir = tempDir('tacos-bench-etcd-');
+  const dir = group.trackDir(tempDir('tacos-bench-etcd-'));
   const nodes: { name: string; client: number; peer: number }[] = [];
   for (let i = 0; i < size; i++) {
     nodes.push({ name: `m${i + 1}`, client: await freePort(), peer: await freePort() });
@@ -77,119 +76,96 @@ export async function startEtcd(group: ProcessGroup, size: number, cpu: string):
   return { endpoints: nodes.map((n) => `127.0.0.1:${n.client}`), members, stop };
 }
 
-type Callback<T> = (error: grpc.ServiceError | null, value?: T) => void;
-interface KvStub extends grpc.Client {
-  Range(req: object, cb: Callback<{ kvs: unknown[]; count: string }>): void;
-  Put(req: object, cb: Callback<unknown>): void;
-}
-interface LeaseStub extends grpc.Client {
-  LeaseGrant(req: object, cb: Callback<{ ID: string; error: string }>): void;
-  LeaseKeepAlive(): grpc.ClientDuplexStream<{ ID: string }, { ID: string; TTL: string }>;
-}
-type StubCtor<T> = new (address: string, creds: grpc.ChannelCredentials, options: object) => T;
+// etcd v3 API (package etcdserverpb) field numbers used below, from etcd's published rpc.proto:
+//   PutRequest { key = 1; value = 2; lease = 3 }            RangeRequest { key = 1; range_end = 2 }
+//   RangeResponse { header = 1; kvs = 2 (repeated) }        LeaseGrantRequest { TTL = 1 }
+//   LeaseGrantResponse { ID = 2; TTL = 3; error = 4 }       LeaseKeepAliveRequest { ID = 1 }
+// Range is left linearizable (serializable = 7 is not set), etcd's default.
+const PUT = '/etcdserverpb.KV/Put';
+const RANGE = '/etcdserverpb.KV/Range';
+const LEASE_GRANT = '/etcdserverpb.Lease/LeaseGrant';
+const LEASE_KEEP_ALIVE = '/etcdserverpb.Lease/LeaseKeepAlive';
 
-let stubs: { KV: StubCtor<KvStub>; Lease: StubCtor<LeaseStub> } | undefined;
-function loadStubs() {
-  if (!stubs) {
-    // proto/ sits beside src/ and dist/, so the same relative path works from both.
-    const definition = protoLoader.loadSync(resolve(__dirname, '..', '..', 'proto', 'etcd-kv-lease.proto'), {
-      keepCase: true,
-      longs: String,
-      defaults: false,
-    });
-    const pkg = grpc.loadPackageDefinition(definition).etcdserverpb as unknown as {
-      KV: StubCtor<KvStub>;
-      Lease: StubCtor<LeaseStub>;
-    };
-    stubs = { KV: pkg.KV, Lease: pkg.Lease };
+/** The end of the key range holding every key that starts with `prefix` (prefix + 1 in its last byte). */
+export function prefixEnd(prefix: Buffer): Buffer {
+  const end = Buffer.from(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i]! < 0xff) {
+      end[i]!++;
+      return end.subarray(0, i + 1);
+    }
   }
-  return stubs;
-}
-
-function call<T>(fn: (cb: Callback<T>) => void): Promise<T> {
-  return new Promise((resolvePromise, reject) => {
-    fn((error, value) => (error ? reject(error) : resolvePromise(value as T)));
-  });
+  return Buffer.from([0]); // every key
 }
 
 /**
- * One benchmark "connection" to etcd: its own gRPC channel (own TCP connection, not shared with
- * the other connections), the way each client process of a real deployment has its own. Calls are
- * issued one at a time by the closed loop.
+ * One benchmark "connection" to etcd: one HTTP/2 connection carrying etcd's v3 gRPC API, the way
+ * each client process of a real deployment has its own. Calls are issued one at a time by the
+ * closed loop; the keep-alive stream is opened on first use and reused.
  */
 export class EtcdConnection {
-  private readonly kv: KvStub;
-  private readonly lease: LeaseStub;
-  private keepAlive: grpc.ClientDuplexStream<{ ID: string }, { ID: string; TTL: string }> | undefined;
+  private readonly grpc: GrpcConnection;
+  private keepAlive: BidiStream | undefined;
   private keepAliveWaiter: { resolve: () => void; reject: (e: Error) => void } | undefined;
 
   constructor(endpoint: string) {
-    const { KV, Lease } = loadStubs();
-    const creds = grpc.credentials.createInsecure();
-    // A local subchannel pool keeps grpc-js from sharing one TCP connection among all the stubs.
-    const options = { 'grpc.use_local_subchannel_pool': 1 };
-    this.kv = new KV(endpoint, creds, options);
-    this.lease = new Lease(endpoint, creds, options);
+    this.grpc = new GrpcConnection(endpoint);
   }
 
-  /** Waits for the channels to be connected, so connection set-up is not measured. */
-  async ready(timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    await Promise.all(
-      [this.kv, this.lease].map(
-        (c) => new Promise<void>((res, rej) => c.waitForReady(deadline, (e) => (e ? rej(e) : res()))),
-      ),
-    );
+  /** Waits for the connection, so connection set-up is not measured. */
+  ready(timeoutMs = 10_000): Promise<void> {
+    return this.grpc.ready(timeoutMs);
   }
 
-  put(key: string, value: string, lease?: string): Promise<unknown> {
-    return call((cb) => this.kv.Put({ key: Buffer.from(key), value: Buffer.from(value), lease }, cb));
+  async put(key: string, value: Buffer | string, lease?: bigint): Promise<void> {
+    const parts = [bytesField(1, key), bytesField(2, value)];
+    if (lease !== undefined) parts.push(varintField(3, lease));
+    await this.grpc.unary(PUT, Buffer.concat(parts));
   }
 
   /** Range over every key with the given prefix; resolves with the number of keys returned. */
   async rangePrefix(prefix: string): Promise<number> {
     const key = Buffer.from(prefix);
-    const end = Buffer.from(key);
-    end[end.length - 1]!++;
-    const res = await call<{ kvs: unknown[] }>((cb) => this.kv.Range({ key, range_end: end }, cb));
-    return res.kvs?.length ?? 0;
+    const reply = await this.grpc.unary(RANGE, Buffer.concat([bytesField(1, key), bytesField(2, prefixEnd(key))]));
+    return decodeFields(reply).filter((f) => f.field === 2).length;
   }
 
   /** Grants a lease with the given TTL in seconds; resolves with its id. */
-  async leaseGrant(ttlSeconds: number): Promise<string> {
-    const res = await call<{ ID: string; error: string }>((cb) => this.lease.LeaseGrant({ TTL: ttlSeconds }, cb));
-    if (res.error) throw new Error(`LeaseGrant: ${res.error}`);
-    return res.ID;
+  async leaseGrant(ttlSeconds: number): Promise<bigint> {
+    const reply = decodeFields(await this.grpc.unary(LEASE_GRANT, varintField(1, ttlSeconds)));
+    const error = reply.find((f) => f.field === 4)?.value;
+    if (Buffer.isBuffer(error) && error.length > 0) throw new Error(`LeaseGrant: ${error.toString()}`);
+    const id = reply.find((f) => f.field === 2)?.value;
+    if (typeof id !== 'bigint') throw new Error('LeaseGrant: no lease id in the reply');
+    return id;
   }
 
   /** Sends one keep-alive for `id` on this connection's keep-alive stream and waits for its answer. */
-  keepAliveOnce(id: string): Promise<void> {
-    if (!this.keepAlive) {
-      const stream = this.lease.LeaseKeepAlive();
-      stream.on('data', () => {
+  keepAliveOnce(id: bigint): Promise<void> {
+    this.keepAlive ??= this.grpc.stream(
+      LEASE_KEEP_ALIVE,
+      () => {
         const waiter = this.keepAliveWaiter;
         this.keepAliveWaiter = undefined;
         waiter?.resolve();
-      });
-      stream.on('error', (error: Error) => {
+      },
+      (error) => {
         this.keepAlive = undefined;
         const waiter = this.keepAliveWaiter;
         this.keepAliveWaiter = undefined;
         waiter?.reject(error);
-      });
-      this.keepAlive = stream;
-    }
+      },
+    );
     const stream = this.keepAlive;
-    return new Promise<void>((res, rej) => {
-      this.keepAliveWaiter = { resolve: res, reject: rej };
-      stream.write({ ID: id });
+    return new Promise<void>((resolve, reject) => {
+      this.keepAliveWaiter = { resolve, reject };
+      stream.send(varintField(1, id));
     });
   }
 
   close(): void {
-    this.keepAlive?.cancel();
+    this.keepAlive?.close();
     this.keepAlive = undefined;
-    this.kv.close();
-    this.lease.close();
+    this.grpc.close();
   }
 }

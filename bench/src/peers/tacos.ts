@@ -29,7 +29,7 @@ export async function startTacosServers(group: ProcessGroup, size: number, cpu: 
   const ports: number[] = [];
   for (let i = 0; i < size; i++) ports.push(await freePort());
   const members = ports.map((p) => `127.0.0.1:${p}`);
-  const dirs = ports.map(() => tempDir('tacos-bench-data-'));
+  const dirs = ports.map(() => group.trackDir(tempDir('tacos-bench-data-')));
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('TACOS_')) env[key] = value;

@@ -36,7 +36,7 @@ export function fourLetterWord(port: number, word: string, timeoutMs = 2_000): P
  * every server answers `srvr` with a mode (standalone, leader or follower).
  */
 export async function startZooKeeper(group: ProcessGroup, size: number, cpu: string): Promise<ZooKeeperCluster> {
-  const dir = tempDir('tacos-bench-zk-');
+  const dir = group.trackDir(tempDir('tacos-bench-zk-'));
   const nodes: { id: number; client: number; quorum: number; election: number }[] = [];
   for (let i = 0; i < size; i++) {
     nodes.push({ id: i + 1, client: await freePort(), quorum: await freePort(), election: await freePort() });
