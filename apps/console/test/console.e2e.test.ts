@@ -56,6 +56,7 @@ describeBrowser('console in a real browser against a real server', () => {
   };
 
   const shot = async (name: string) => {
+    await page.locator('.toast').waitFor({ state: 'detached', timeout: 5000 });
     await page.screenshot({ path: join(SHOTS, `${name}.png`) });
   };
 
@@ -180,6 +181,7 @@ describeBrowser('console in a real browser against a real server', () => {
     await page.getByLabel('Description').fill('made by the browser test');
     await page.getByRole('button', { name: 'Create', exact: true }).click();
     await page.getByRole('cell', { name: 'e2e-staging' }).waitFor();
+    await page.getByRole('cell', { name: 'made by the browser test' }).waitFor();
     const namespaces = await client.listNamespaces();
     expect(namespaces.map((n) => n.namespace)).toContain('e2e-staging');
     await shot('namespaces');

@@ -187,6 +187,11 @@ export async function listNamespaces(_signal?: AbortSignal): Promise<Namespace[]
   return Array.isArray(value) ? value : [];
 }
 
+/** `GET /v1/console/namespaces?show=all&namespaceId=`: one namespace with its description. */
+export function getNamespace(namespaceId: string): Promise<Namespace> {
+  return run('GET', '/v1/console/namespaces', (c) => c.getNamespace(namespaceId));
+}
+
 /** Nacos answers namespace writes with `true`/`false`; a `false` becomes an error with a clear text. */
 function expectTrue(ok: boolean): void {
   if (!ok) throw new Error('the server refused the change (it answered false)');

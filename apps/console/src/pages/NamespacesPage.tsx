@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { createNamespace, deleteNamespace, listNamespaces, listServices, updateNamespace } from '../api/console-api';
+import { createNamespace, deleteNamespace, getNamespace, listNamespaces, listServices, updateNamespace } from '../api/console-api';
 import type { Namespace } from '../api/types';
 import { useApp } from '../app-context';
 import { ErrorMessage } from '../components/ErrorMessage';
@@ -29,7 +29,11 @@ export function NamespacesPage() {
           .catch(() => undefined),
       ),
     );
-    return namespaces.map((ns, i): Row => ({ ...ns, serviceCount: counts[i] }));
+    // The list answer has no descriptions (as in Nacos); the detail answer has them.
+    const details = await Promise.all(
+      namespaces.map((ns) => (ns.namespaceDesc !== undefined || idOf(ns) === '' ? Promise.resolve(ns) : getNamespace(ns.namespace).catch(() => ns))),
+    );
+    return namespaces.map((ns, i): Row => ({ ...ns, namespaceDesc: details[i]?.namespaceDesc ?? ns.namespaceDesc, serviceCount: counts[i] }));
   });
 
   const after = async (text: string) => {
@@ -79,7 +83,9 @@ export function NamespacesPage() {
                 const isPublic = idOf(ns) === '' || ns.type === 0;
                 return (
                   <tr key={ns.namespace || 'public'}>
-                    <td className="strong">{ns.namespaceShowName || 'public'}</td>
+                    <td className="strong">
+                      {ns.namespaceShowName || 'public'} {idOf(ns) === namespaceId && <span className="badge badge-info">in use</span>}
+                    </td>
                     <td className="mono small">{ns.namespace || 'public'}</td>
                     <td className="small">{ns.namespaceDesc || <span className="muted">—</span>}</td>
                     <td className="num">{ns.serviceCount ?? '?'}</td>
