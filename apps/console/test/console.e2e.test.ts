@@ -1,6 +1,7 @@
 // End-to-end: the built console in headless Chromium (Debian's chromium driven by playwright-core) against
 // a real Tacos server process. Screenshots of the main pages go to apps/console/screenshots/.
 import { execFileSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TacosClient } from '@tacos/client';
@@ -162,6 +163,46 @@ describeBrowser('console in a real browser against a real server', () => {
     await row('10.0.1.9:9000').waitFor({ state: 'detached' });
   });
 
+  test('editing the cluster health checker and the protect threshold shows on the page and in the list', async () => {
+    await page.getByTestId('cluster-DEFAULT').getByRole('button', { name: 'Edit cluster' }).click();
+    await page.getByLabel('Health checker').selectOption('HTTP');
+    await page.getByLabel('Path').fill('/actuator/health');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('cluster-DEFAULT').getByText('checker: HTTP GET /actuator/health').waitFor();
+    const detail = await client.catalogService({ serviceName: 'orders' });
+    expect(detail.clusters.find((c) => c.name === 'DEFAULT')?.healthChecker).toMatchObject({ type: 'HTTP', path: '/actuator/health' });
+
+    await page.getByRole('button', { name: 'Edit service' }).click();
+    await page.getByLabel('Protect threshold (0–1)').fill('1');
+    await page.getByLabel('Metadata').fill('owner=payments-team');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('protection on').first().waitFor();
+    await page.getByText('owner=payments-team').waitFor();
+    await page.getByRole('link', { name: '← Services' }).click();
+    const orders = page.locator('tr', { has: page.getByRole('link', { name: 'orders', exact: true }) });
+    await orders.getByText('threshold reached').waitFor();
+    await orders.getByRole('link', { name: 'Detail' }).click();
+    await page.getByRole('button', { name: 'Edit service' }).click();
+    await page.getByLabel('Protect threshold (0–1)').fill('0');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('protection on').first().waitFor({ state: 'detached' });
+  });
+
+  test('subscribers of a service are listed', async () => {
+    const socket = createSocket('udp4');
+    await new Promise<void>((done) => socket.bind(0, '127.0.0.1', done));
+    try {
+      const udpPort = socket.address().port;
+      const javaLike = new TacosClient({ servers: tacos.url, userAgent: 'Nacos-Java-Client:v1.4.1' });
+      await javaLike.listInstances({ serviceName: 'orders', udpPort, clientIP: '127.0.0.1' });
+      await page.getByRole('link', { name: 'Subscribers' }).click();
+      await page.getByRole('cell', { name: `127.0.0.1:${udpPort}` }).waitFor();
+      await page.getByRole('cell', { name: 'Nacos-Java-Client:v1.4.1' }).waitFor();
+    } finally {
+      socket.close();
+    }
+  });
+
   test("the server's error is shown in place", async () => {
     await page.goto(`${web.url}/nacos/#/services`);
     await page.getByRole('button', { name: 'Create service' }).click();
@@ -190,6 +231,21 @@ describeBrowser('console in a real browser against a real server', () => {
     await page.getByText('No services in this namespace yet').waitFor();
     await page.getByLabel('Namespace').selectOption('');
     await page.getByRole('link', { name: 'orders', exact: true }).waitFor();
+
+    await page.goto(`${web.url}/nacos/#/namespaces`);
+    const staging = page.locator('tr', { has: page.getByRole('cell', { name: 'e2e-staging' }) });
+    await staging.getByRole('button', { name: 'Edit' }).click();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Staging EU');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('cell', { name: 'Staging EU' }).waitFor();
+    await page.getByRole('button', { name: 'Create namespace' }).click();
+    await page.getByLabel('ID (optional)').fill('e2e-doomed');
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Doomed');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    const doomed = page.locator('tr', { has: page.getByRole('cell', { name: 'e2e-doomed' }) });
+    await doomed.getByRole('button', { name: 'Delete' }).click();
+    await doomed.waitFor({ state: 'detached' });
+    expect((await client.listNamespaces()).map((n) => n.namespace)).not.toContain('e2e-doomed');
   });
 
   test('the cluster page shows this node and standalone mode', async () => {
