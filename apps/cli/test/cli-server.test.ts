@@ -236,8 +236,10 @@ describe('tacos against a real server', () => {
       const list = await json('namespace', 'list');
       expect(list).toEqual(expect.arrayContaining([expect.objectContaining({ namespace: 'dev-e2e', namespaceShowName: 'Dev E2E' })]));
       const table = await tacos('namespace', 'list');
-      expect(table.stdout).toMatch(/^ID\s+NAME\s+DESCRIPTION$/m);
-      expect(table.stdout).toMatch(/^dev-e2e\s+Dev E2E\s+for tests$/m);
+      expect(table.stdout).toMatch(/^ID\s+NAME$/m);
+      expect(table.stdout).toMatch(/^dev-e2e\s+Dev E2E$/m);
+      expect(await json('namespace', 'get', 'dev-e2e')).toMatchObject({ namespace: 'dev-e2e', namespaceShowName: 'Dev E2E', namespaceDesc: 'for tests' });
+      expect((await tacos('namespace', 'get', 'dev-e2e')).stdout).toMatch(/^description:\s+for tests$/m);
       expect((await tacos('namespace', 'delete', 'dev-e2e')).code).toBe(0);
       expect((await json('namespace', 'list')).map((n: { namespace: string }) => n.namespace)).not.toContain('dev-e2e');
     });

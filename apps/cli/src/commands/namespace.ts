@@ -8,7 +8,7 @@ interface CreateOptions {
   description?: string;
 }
 
-/** `tacos namespace list|create|delete`. */
+/** `tacos namespace list|get|create|delete`. */
 export function registerNamespaceCommands(program: Command, io: Io): void {
   const namespace = program.command('namespace').description('list, create and delete namespaces');
 
@@ -23,10 +23,28 @@ export function registerNamespaceCommands(program: Command, io: Io): void {
           [
             { header: 'ID', value: (n) => (n.namespace === '' ? 'public' : n.namespace) },
             { header: 'NAME', value: (n) => n.namespaceShowName },
-            { header: 'DESCRIPTION', value: (n) => n.namespaceDesc },
           ],
           list,
         );
+      }),
+    );
+
+  namespace
+    .command('get')
+    .description('show a namespace with its description')
+    .argument('<id>', 'namespace id')
+    .action(
+      action(io, async (ctx, _opts, [id]) => {
+        const detail = await ctx.client().getNamespace(id!);
+        if (ctx.out.format !== 'table') {
+          ctx.out.raw(detail);
+          return;
+        }
+        ctx.out.record({}, [
+          ['id', detail.namespace === '' ? 'public' : detail.namespace],
+          ['name', detail.namespaceShowName],
+          ['description', detail.namespaceDesc],
+        ]);
       }),
     );
 
