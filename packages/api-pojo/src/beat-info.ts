@@ -44,7 +44,9 @@ export function parseBeatInfo(raw: string): BeatInfo {
       `Param 'beat' is illegal, ${issue ? `${issue.path.join('.') || 'value'}: ${issue.message}` : 'invalid'}`,
     );
   }
-  const { metadata, ...rest } = parsed.data;
+  const rest = parsed.data;
+  // Check the metadata as sent: zod's record copy silently drops a `__proto__` key.
+  const metadata = (value as { metadata?: unknown }).metadata;
   const out: BeatInfo = {};
   if (rest.ip !== undefined) out.ip = rest.ip.trim();
   if (rest.port !== undefined) out.port = rest.port;
