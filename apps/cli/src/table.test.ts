@@ -16,6 +16,15 @@ describe('renderTable', () => {
     expect(text).toContain('…');
   });
 
+  it('never shortens keep columns or below the header width', () => {
+    const keep = [
+      { header: 'IP', value: (r: { ip: string; meta: string }) => r.ip, keep: true },
+      { header: 'METADATA', value: (r: { ip: string; meta: string }) => r.meta },
+    ];
+    const text = renderTable(keep, [{ ip: '10.0.0.1', meta: 'zone=eu-west-1a,team=payments' }], { width: 12 });
+    expect(text).toBe('IP        METADATA\n10.0.0.1  zone=eu…\n');
+  });
+
   it('applies styles after padding so alignment survives colour codes', () => {
     const styled = [{ ...columns[0]!, style: (t: string) => `<${t}>` }, columns[1]!];
     expect(renderTable(styled, [{ name: 'x', n: 1 }])).toBe('NAME  N\n<x   >  1\n');

@@ -133,7 +133,7 @@ async function clusterStatus(ctx: Context): Promise<void> {
   ctx.out.data<MemberStatus>(
     { leader: leaders.length === 1 ? leaders[0] : null, members: rows },
     [
-      { header: 'ADDRESS', value: (r) => r.address },
+      { header: 'ADDRESS', value: (r) => r.address, keep: true },
       { header: 'STATE', value: (r) => r.state, style: (t, r) => ctx.out.paint(r.state === 'UP' ? 'green' : 'yellow', t) },
       { header: 'ROLE', value: (r) => r.role, style: (t, r) => (r.role === 'LEADER' ? ctx.out.paint('bold', t) : t) },
       { header: 'TERM', value: (r) => r.term },

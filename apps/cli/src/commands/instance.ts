@@ -40,8 +40,8 @@ interface BeatOptions extends InstanceOptions {
 /** Columns of instance tables (shared with `watch`). */
 export function instanceColumns(ctx: Context): Column<InstanceHost>[] {
   return [
-    { header: 'IP', value: (h) => h.ip },
-    { header: 'PORT', value: (h) => h.port },
+    { header: 'IP', value: (h) => h.ip, keep: true },
+    { header: 'PORT', value: (h) => h.port, keep: true },
     { header: 'CLUSTER', value: (h) => h.clusterName },
     { header: 'WEIGHT', value: (h) => h.weight },
     {

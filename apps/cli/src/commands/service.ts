@@ -47,7 +47,7 @@ export function registerServiceCommands(program: Command, io: Io): void {
           ctx.out.data<CatalogServiceSummary>(
             { count, services: rows },
             [
-              { header: 'NAME', value: (s) => s.name },
+              { header: 'NAME', value: (s) => s.name, keep: true },
               { header: 'GROUP', value: (s) => s.groupName },
               { header: 'CLUSTERS', value: (s) => s.clusterCount },
               { header: 'INSTANCES', value: (s) => s.ipCount },
