@@ -2,7 +2,7 @@ import { RaftError } from './errors';
 import { type CoreStatus, type ProgressStatus, RawNode, type Ready } from './raw-node';
 import type { RaftStorage } from './storage';
 import type { Transport } from './transport';
-import { encodeConfState, ENTRY_TYPES, type Entry, type Logger, type Message, NOOP_LOGGER, type Role, ROLES } from './types';
+import { encodeConfState, ENTRY_TYPES, type Entry, type Logger, MESSAGE_TYPES, type Message, NOOP_LOGGER, type Role, ROLES } from './types';
 
 /**
  * The replicated state machine, implemented by the host (core). Called by the driver only, never
@@ -48,6 +48,11 @@ export interface RaftNodeOptions {
   snapshotEntries?: number;
   /** Entries kept in the log behind a snapshot for slow followers. Default min(1000, snapshotEntries / 2). */
   snapshotTrailingEntries?: number;
+  /**
+   * InstallSnapshot messages with more data than this are sent as SnapChunk pieces of this size
+   * and reassembled by the receiving node before the core sees them. Default 1 MiB.
+   */
+  snapshotChunkBytes?: number;
   /** Logger for operational events. Default: silent. */
   logger?: Logger;
   /** Randomness for election timeouts. Default Math.random (only the driver uses it). */
@@ -120,6 +125,8 @@ export class RaftNode {
   private reads: PendingRead[] = [];
   private wasLeader = false;
   private fatal: RaftError | undefined;
+  /** The snapshot being reassembled from SnapChunk messages (one at a time). */
+  private chunks: { key: string; data: Uint8Array; seen: Set<number>; received: number } | undefined;
 
   constructor(options: RaftNodeOptions) {
     if (!options.id) throw new RaftError('INVALID_ARGUMENT', 'id must not be empty');
@@ -129,6 +136,7 @@ export class RaftNode {
       electionTicks: 10,
       heartbeatTicks: 1,
       snapshotTrailingEntries: Math.min(1000, Math.floor(snapshotEntries / 2)),
+      snapshotChunkBytes: 1024 * 1024,
       logger: NOOP_LOGGER,
       random: Math.random,
       ...options,
@@ -341,9 +349,61 @@ export class RaftNode {
     });
   }
 
-  private receive(m: Message): void {
+  /** Splits large snapshots into SnapChunk messages (each self-describing, any order). */
+  private chunk(messages: Message[]): Message[] {
+    const size = this.opts.snapshotChunkBytes;
+    if (!messages.some((m) => m.type === MESSAGE_TYPES.SNAP && m.snapshot && m.snapshot.data.byteLength > size)) return messages;
+    const out: Message[] = [];
+    for (const m of messages) {
+      if (m.type !== MESSAGE_TYPES.SNAP || !m.snapshot || m.snapshot.data.byteLength <= size) {
+        out.push(m);
+        continue;
+      }
+      const { data, meta } = m.snapshot;
+      for (let offset = 0; offset < data.byteLength; offset += size) {
+        out.push({
+          ...m,
+          type: MESSAGE_TYPES.SNAP_CHUNK,
+          snapshot: { meta, data: data.subarray(offset, Math.min(offset + size, data.byteLength)) },
+          chunkOffset: offset,
+          chunkTotal: data.byteLength,
+        });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Collects SnapChunk pieces; returns the whole Snap message once every byte arrived. A lost
+   * piece leaves the buffer incomplete; the leader re-sends the snapshot after its timeout.
+   */
+  private assemble(m: Message): Message | undefined {
+    const s = m.snapshot;
+    const total = m.chunkTotal ?? -1;
+    const offset = m.chunkOffset ?? -1;
+    if (!s || total < 0 || offset < 0 || offset + s.data.byteLength > total) return undefined;
+    const key = `${m.from}/${m.term}/${s.meta.index}/${s.meta.term}`;
+    let buf = this.chunks;
+    if (!buf || buf.key !== key || buf.data.byteLength !== total) {
+      buf = { key, data: new Uint8Array(total), seen: new Set<number>(), received: 0 };
+      this.chunks = buf;
+    }
+    if (!buf.seen.has(offset)) {
+      buf.seen.add(offset);
+      buf.data.set(s.data, offset);
+      buf.received += s.data.byteLength;
+    }
+    if (buf.received < total) return undefined;
+    this.chunks = undefined;
+    const { chunkOffset: _o, chunkTotal: _t, ...rest } = m;
+    return { ...rest, type: MESSAGE_TYPES.SNAP, snapshot: { meta: s.meta, data: buf.data } };
+  }
+
+  private receive(incoming: Message): void {
     const node = this.live();
     if (!node) return;
+    const m = incoming.type === MESSAGE_TYPES.SNAP_CHUNK ? this.assemble(incoming) : incoming;
+    if (!m) return;
     try {
       node.step(m);
     } catch (err) {
@@ -415,7 +475,7 @@ export class RaftNode {
     }
     if (this.stopped) return;
     // 2. Send: only now may messages promise what was just persisted.
-    if (rd.messages.length > 0) transport.send(rd.messages);
+    if (rd.messages.length > 0) transport.send(this.chunk(rd.messages));
     // 3. Apply.
     if (rd.snapshot) {
       stateMachine.restore(rd.snapshot.data);

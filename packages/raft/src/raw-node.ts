@@ -77,6 +77,7 @@ const LOCAL_TYPES = new Set<string>([
   M.SNAP_STATUS,
   M.UNREACHABLE,
   M.TRANSFER_LEADER,
+  M.SNAP_CHUNK,
 ]);
 
 /**

@@ -24,6 +24,8 @@ export class InMemoryNetwork {
   private readonly isolated = new Set<string>();
   /** Messages delivered so far (for tests). */
   delivered = 0;
+  /** Optional fault injection: return true to drop a message. */
+  dropIf: ((message: Message) => boolean) | undefined;
 
   /** The transport of member `id`. */
   transport(id: string): Transport {
@@ -56,6 +58,7 @@ export class InMemoryNetwork {
     const byTo = new Map<string, Message[]>();
     for (const m of messages) {
       if (this.isolated.has(m.from) || this.isolated.has(m.to) || this.cut.has(`${m.from}\u0000${m.to}`)) continue;
+      if (this.dropIf?.(m)) continue;
       let list = byTo.get(m.to);
       if (!list) {
         list = [];

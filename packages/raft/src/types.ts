@@ -76,6 +76,7 @@ export const MESSAGE_TYPES = {
   PRE_VOTE: 'PreVote',
   PRE_VOTE_RESP: 'PreVoteResp',
   SNAP: 'Snap', // InstallSnapshot
+  SNAP_CHUNK: 'SnapChunk', // wire only: one piece of a large Snap, reassembled by the receiving driver
   HEARTBEAT: 'Heartbeat',
   HEARTBEAT_RESP: 'HeartbeatResp',
   READ_INDEX: 'ReadIndex', // local on the leader, or forwarded by a follower
@@ -110,6 +111,10 @@ export interface Message {
   /** For rejections: term of the entry at `rejectHint` in the follower's log (fast back-off). */
   hintTerm?: number;
   context?: string;
+  /** SnapChunk only: byte offset of `snapshot.data` within the whole snapshot. */
+  chunkOffset?: number;
+  /** SnapChunk only: size in bytes of the whole snapshot. */
+  chunkTotal?: number;
 }
 
 /** A linearizable read point: once `index` is applied locally, reads tagged `context` may run. */

@@ -23,6 +23,10 @@ export interface SimOptions {
   batch?: number;
   /** Disable all faults (throughput runs). */
   noFaults?: boolean;
+  /** Start the last node outside the group and let the leader add, promote and remove members. */
+  membershipChanges?: boolean;
+  /** Probability per step of a leader transfer request. */
+  transferRate?: number;
 }
 
 /** What a simulation did. */
@@ -39,6 +43,8 @@ export interface SimStats {
   commits: number;
   snapshotsSent: number;
   leadersElected: number;
+  confChanges: number;
+  transfers: number;
 }
 
 interface SimNode {
@@ -86,6 +92,8 @@ export class Simulator {
     commits: 0,
     snapshotsSent: 0,
     leadersElected: 0,
+    confChanges: 0,
+    transfers: 0,
   };
   readonly history: Operation<KvInput, KvOutput>[] = [];
   private net: Flight[] = [];
@@ -99,6 +107,8 @@ export class Simulator {
   private readonly applied = new Map<number, string>();
   private maxCommitted = 0;
   private partition: Set<string> | undefined;
+  /** Where each put was appended (index, term), to learn the fate of unanswered ones. */
+  private readonly placed = new Map<number, { index: number; term: number }>();
   private partitionUntil = 0;
   private opSeq = 0;
   private valueSeq = 0;
@@ -117,6 +127,8 @@ export class Simulator {
       compactEvery: 40,
       batch: 1,
       noFaults: false,
+      membershipChanges: false,
+      transferRate: 0.002,
       ...options,
     };
     if (this.o.noFaults) {
@@ -127,12 +139,16 @@ export class Simulator {
     }
     this.rng = mulberry32(options.seed);
     const ids = Array.from({ length: this.o.nodes }, (_, i) => `n${i + 1}`);
+    // With membership changes the last node starts outside the group, with an empty log.
+    const founders = this.o.membershipChanges ? ids.slice(0, -1) : ids;
     for (const id of ids) {
       const storage = new MemoryStorage();
-      storage.saveSync({
-        entries: [{ term: 1, index: 1, type: ENTRY_TYPES.CONFIG, data: encodeConfState({ voters: ids, learners: [] }) }],
-        hardState: { term: 1, vote: '', commit: 1 },
-      });
+      if (founders.includes(id)) {
+        storage.saveSync({
+          entries: [{ term: 1, index: 1, type: ENTRY_TYPES.CONFIG, data: encodeConfState({ voters: founders, learners: [] }) }],
+          hardState: { term: 1, vote: '', commit: 1 },
+        });
+      }
       const node: SimNode = { id, storage, sm: new KvStateMachine(), pending: new Map(), reads: new Map(), appliedIndex: 0 };
       this.nodes.push(node);
       this.boot(node);
@@ -162,8 +178,11 @@ export class Simulator {
     return this.stats;
   }
 
-  /** Lets the cluster settle without faults and checks everyone converged. */
-  settle(steps = 600): void {
+  /**
+   * Lets the cluster settle without faults: runs until a leader exists and every member applied
+   * the same entries (checked every 50 steps), for at most `steps` steps.
+   */
+  settle(steps = 5000): void {
     this.partition = undefined;
     for (const n of this.nodes) if (!n.raw) this.restart(n);
     const saved = { ...this.o };
@@ -173,8 +192,20 @@ export class Simulator {
     this.o.partitionRate = 0;
     this.o.proposeRate = 0;
     this.o.readRate = 0;
-    for (let i = 0; i < steps; i++) this.step();
+    for (let i = 0; i < steps; i++) {
+      this.step();
+      if (i >= 100 && i % 50 === 0 && this.isConverged()) break;
+    }
     Object.assign(this.o, saved);
+  }
+
+  private isConverged(): boolean {
+    try {
+      this.checkConverged();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   step(): void {
@@ -193,6 +224,8 @@ export class Simulator {
       this.partitionUntil = this.now + 50 + Math.floor(this.rng() * 300);
       this.stats.partitions++;
     }
+    if (this.o.membershipChanges && this.rng() < 0.004) this.changeMembership();
+    if (this.rng() < this.o.transferRate) this.transfer();
     // Clients.
     if (this.rng() < this.o.proposeRate) this.clientPut();
     if (this.rng() < this.o.readRate) this.clientGet();
@@ -244,6 +277,41 @@ export class Simulator {
     return leaders.length > 0 ? this.pick(leaders) : undefined;
   }
 
+  /** One single-member change: add a learner, promote a learner, or remove a voter. */
+  private changeMembership(): void {
+    const n = this.leader();
+    if (!n?.raw) return;
+    const { voters, learners } = n.raw.raft.confState();
+    const outside = this.nodes.map((x) => x.id).filter((id) => !voters.includes(id) && !learners.includes(id));
+    let next: { voters: string[]; learners: string[] };
+    if (learners.length > 0) {
+      const l = this.pick(learners);
+      const pr = n.raw.raft.prs.get(l);
+      // Promote only a learner that caught up (it must not slow down commits when it votes).
+      if (!pr || pr.match < n.raw.raft.log.committed) return;
+      next = { voters: [...voters, l], learners: learners.filter((x) => x !== l) };
+    } else if (outside.length > 0 && this.rng() < 0.6) {
+      next = { voters, learners: [...learners, this.pick(outside)] };
+    } else if (voters.length > 3) {
+      next = { voters: voters.filter((v) => v !== this.pick(voters)), learners };
+    } else return;
+    try {
+      n.raw.proposeConfState(next);
+      this.stats.confChanges++;
+    } catch {
+      // refused (another change pending): fine
+    }
+  }
+
+  private transfer(): void {
+    const n = this.leader();
+    if (!n?.raw) return;
+    const others = n.raw.raft.voters.filter((v) => v !== n.id);
+    if (others.length === 0) return;
+    n.raw.transferLeader(this.pick(others));
+    this.stats.transfers++;
+  }
+
   private clientPut(): void {
     const n = this.leader();
     if (!n?.raw) return;
@@ -259,6 +327,7 @@ export class Simulator {
       const { index, term } = n.raw.propose(...datas);
       ops.forEach((op, i) => {
         n.pending.set(index + i, { term, op });
+        this.placed.set(op, { index: index + i, term });
       });
     } catch {
       for (const op of ops) this.history[op].ret = -1; // refused: never took effect
@@ -441,16 +510,30 @@ export class Simulator {
 
   /** After settle(): every live node applied the same prefix and the logs agree. */
   checkConverged(): void {
-    const maxApplied = Math.max(...this.nodes.map((n) => n.appliedIndex));
-    for (const n of this.nodes) {
+    // Members of the final configuration (removed nodes legitimately stop receiving the log).
+    const leader = this.nodes.find((n) => n.raw?.raft.role === 'LEADER');
+    if (!leader) throw new InvariantError('no leader after settling');
+    const conf = leader.raw!.raft.confState();
+    const members = this.nodes.filter((n) => conf.voters.includes(n.id) || conf.learners.includes(n.id));
+    const maxApplied = Math.max(...members.map((n) => n.appliedIndex));
+    for (const n of members) {
       if (n.appliedIndex !== maxApplied) throw new InvariantError(`${n.id} applied ${n.appliedIndex}, others ${maxApplied} after settling`);
     }
-    const states = this.nodes.map((n) => JSON.stringify([...n.sm.data].sort()));
+    const states = members.map((n) => JSON.stringify([...n.sm.data].sort()));
     if (new Set(states).size !== 1) throw new InvariantError(`state machines differ after settling: ${states.join(' | ')}`);
   }
 
   /** The client history (operations that never took effect removed). */
   clientHistory(): Operation<KvInput, KvOutput>[] {
+    // An unanswered put whose entry was never applied anywhere (overwritten, or never committed)
+    // certainly had no effect: drop it. Keeping it as "maybe" would be sound but makes the search
+    // needlessly exponential. Unanswered puts that were applied stay "maybe, output unknown".
+    this.history.forEach((op, i) => {
+      if (op.ret !== Number.POSITIVE_INFINITY || op.input.op !== 'put') return;
+      const at = this.placed.get(i);
+      const applied = at ? this.applied.get(at.index) : undefined;
+      if (!at || !applied?.startsWith(`${at.term}:`)) op.ret = -1;
+    });
     return this.history.filter((op) => op.ret !== -1);
   }
 }
