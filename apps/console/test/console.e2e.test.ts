@@ -1,11 +1,10 @@
 // End-to-end: the built console in headless Chromium (Debian's chromium driven by playwright-core) against
 // a real Tacos server process. Screenshots of the main pages go to apps/console/screenshots/.
-import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TacosClient } from '@tacos/client';
-import { type TacosProcess, removeDir, serverBinPath, startTacos, tempDir, waitFor } from '@tacos/testkit';
+import { type TacosProcess, removeDir, startTacos, tempDir, waitFor } from '@tacos/testkit';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, ensureChromium } from './chromium';
 import { type ConsoleServer, startConsoleServer } from './static-proxy';
@@ -16,15 +15,6 @@ const SHOTS = join(CONSOLE_DIR, 'screenshots');
 const skipReason = ensureChromium();
 if (skipReason) process.stderr.write(`SKIPPING console browser tests: ${skipReason}\n`);
 const describeBrowser = skipReason ? describe.skip : describe;
-
-/** Whether the server binary advertises a flag (features that arrive in later issues). */
-function serverHasFlag(flag: string): boolean {
-  try {
-    return execFileSync(process.execPath, [serverBinPath(), '--help'], { encoding: 'utf8', timeout: 10_000 }).includes(flag);
-  } catch {
-    return false;
-  }
-}
 
 /** Whether the server answers the SSE watch (`GET /nacos/v1/ns/instance/watch`) with an event stream. */
 async function serverHasWatch(base: string): Promise<boolean> {
@@ -123,12 +113,16 @@ describeBrowser('console in a real browser against a real server', () => {
     expect(await row('10.0.0.1:8080').textContent()).toContain('version=1.0');
     await register('10.0.0.3', 8080);
     await row('10.0.0.3:8080').waitFor({ timeout: 8000 });
+    await page.getByLabel('Filter instances').fill('version=1.1');
+    await row('10.0.0.1:8080').waitFor({ state: 'detached' });
+    expect(await row('10.0.0.2:8080').count()).toBe(1);
+    await page.getByLabel('Filter instances').fill('');
+    await row('10.0.0.1:8080').waitFor();
     // The page must use the SSE watch when the server has it, and say it polls when it does not.
     const expected = (await serverHasWatch(tacos.url)) ? 'live (SSE watch)' : 'polling every 2 s';
     await waitFor(async () => (await page.getByTestId('watch-mode').textContent())?.trim() === expected, { what: `watch mode "${expected}"` });
     const mode = expected;
     process.stderr.write(`console e2e: detail page kept current by: ${mode}\n`);
-    await shot('service-detail');
   });
 
   test('editing the weight saves it on the server', async () => {
@@ -144,6 +138,7 @@ describeBrowser('console in a real browser against a real server', () => {
   test('taking an instance offline hides it from clients', async () => {
     await row('10.0.0.2:8080').getByRole('button', { name: 'Take offline' }).click();
     await waitFor(async () => (await row('10.0.0.2:8080').getByTestId('state').textContent()) === 'offline', { what: 'offline badge' });
+    await shot('service-detail');
     const listed = await client.listInstances({ serviceName: 'orders' });
     expect(listed.hosts.map((h) => h.ip).sort()).toEqual(['10.0.0.1', '10.0.0.3']);
     await row('10.0.0.2:8080').getByRole('button', { name: 'Bring online' }).click();
@@ -159,6 +154,14 @@ describeBrowser('console in a real browser against a real server', () => {
     await row('10.0.1.9:9000').waitFor();
     expect(await row('10.0.1.9:9000').textContent()).toContain('persistent');
     await page.getByTestId('cluster-BACKUP').waitFor();
+    // With the NONE checker, health is set by hand.
+    await page.getByTestId('cluster-BACKUP').getByRole('button', { name: 'Edit cluster' }).click();
+    await page.getByLabel('Health checker').selectOption('NONE');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await row('10.0.1.9:9000').getByRole('button', { name: 'Mark unhealthy' }).click();
+    await row('10.0.1.9:9000').getByText('unhealthy', { exact: true }).waitFor();
+    const backup = await client.catalogInstances({ serviceName: 'orders', clusterName: 'BACKUP' });
+    expect(backup.list[0]).toMatchObject({ ip: '10.0.1.9', healthy: false, ephemeral: false });
     await row('10.0.1.9:9000').getByRole('button', { name: 'Deregister' }).click();
     await row('10.0.1.9:9000').waitFor({ state: 'detached' });
   });
@@ -295,13 +298,7 @@ describeBrowser('console in a real browser against a real server', () => {
     }
   });
 
-  const authTest = serverHasFlag('--auth') ? test : test.skip;
-  authTest('login page (needs a server with --auth; arrives with the security issue)', () => {
-    // Enabled automatically once the server advertises --auth; the flow is covered by LoginPage's component test until then.
-  });
-
-  const clusterTest = serverHasFlag('cluster mode is not available') ? test.skip : test;
-  clusterTest('the cluster page on a 3-node cluster (needs cluster mode in the server)', () => {
-    // Enabled automatically once the server accepts --members.
-  });
+  // Not yet possible against this server: written down so the run lists them, never passing vacuously.
+  test.todo('login, logout and an expired token going back to login (needs a server with auth: the security issue)');
+  test.todo('the cluster page on a 3-node cluster: Raft roles, leader, Distro readiness (needs cluster mode in the server)');
 });

@@ -170,6 +170,11 @@ export function updateInstance(key: InstanceKey, fields: InstanceFields): Promis
   return run('PUT', '/v1/ns/instance', (c) => c.updateInstance({ ...key, weight: fields.weight, enabled: fields.enabled, metadata: fields.metadata }));
 }
 
+/** `PUT /v1/ns/health`: sets an instance's health by hand (only for clusters whose checker is NONE). */
+export function setInstanceHealth(key: InstanceKey, healthy: boolean): Promise<void> {
+  return run('PUT', '/v1/ns/health', (c) => c.updateInstanceHealth({ ...key, healthy }));
+}
+
 /** `DELETE /v1/ns/instance`. */
 export function deregisterInstance(key: InstanceKey): Promise<void> {
   return run('DELETE', '/v1/ns/instance', (c) => c.deregisterInstance(key));

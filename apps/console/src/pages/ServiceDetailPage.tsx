@@ -7,6 +7,7 @@ import {
   getService,
   listInstances,
   registerInstance,
+  setInstanceHealth,
   updateCluster,
   updateInstance,
   updateService,
@@ -19,6 +20,7 @@ import { HealthDot, HealthSummary } from '../components/HealthSummary';
 import { MetadataEditor } from '../components/MetadataEditor';
 import { EmptyState, Modal } from '../components/Modal';
 import { formatAgo, formatWeight } from '../lib/format';
+import { filterInstances } from '../lib/instance-filter';
 import { InstanceWatch, type WatchMode } from '../lib/instance-watch';
 import { formatMetadata, metadataToParam, parseMetadata } from '../lib/metadata';
 import { buildHash } from '../lib/router';
@@ -63,6 +65,7 @@ export function ServiceDetailPage({ serviceName, groupName }: { serviceName: str
     { kind: 'service' } | { kind: 'register' } | { kind: 'cluster'; cluster: ClusterInfo } | { kind: 'instance'; instance: Instance } | undefined
   >(undefined);
   const [actionError, setActionError] = useState<unknown>(undefined);
+  const [filter, setFilter] = useState('');
   const inFlight = useRef(false);
   const again = useRef(false);
   const keyRef = useRef(key);
@@ -138,6 +141,9 @@ export function ServiceDetailPage({ serviceName, groupName }: { serviceName: str
       updateInstance(instanceKey(instance), { weight: instance.weight, enabled: !instance.enabled, metadata: metadataToParam(instance.metadata ?? {}) }),
     );
 
+  const setHealth = (instance: Instance, healthy: boolean) =>
+    act(`${instance.ip}:${instance.port} marked ${healthy ? 'healthy' : 'unhealthy'}`, () => setInstanceHealth(instanceKey(instance), healthy));
+
   const remove = (instance: Instance) => {
     if (!window.confirm(`Deregister ${instance.ip}:${instance.port}?${instance.ephemeral ? ' An ephemeral instance comes back with its next heartbeat.' : ''}`)) return;
     void act(`Deregistered ${instance.ip}:${instance.port}`, () => deregisterInstance(instanceKey(instance)));
@@ -181,6 +187,7 @@ export function ServiceDetailPage({ serviceName, groupName }: { serviceName: str
         <button type="button" className="danger" onClick={removeService} disabled={!detail}>
           Delete service
         </button>
+        <input className="toolbar-filter" aria-label="Filter instances" placeholder="Filter: ip:port or key=value…" value={filter} onChange={(e) => setFilter(e.target.value)} />
       </div>
       <ErrorMessage error={error} onRetry={() => void refresh()} />
       <ErrorMessage error={actionError} />
@@ -213,11 +220,13 @@ export function ServiceDetailPage({ serviceName, groupName }: { serviceName: str
           key={cluster.name}
           cluster={cluster}
           instances={snapshot?.instances[cluster.name] ?? []}
+          filter={filter}
           threshold={threshold}
           now={snapshot?.loadedAt ?? Date.now()}
           onEditCluster={() => setDialog({ kind: 'cluster', cluster })}
           onEdit={(instance) => setDialog({ kind: 'instance', instance })}
           onToggle={(instance) => void toggle(instance)}
+          onHealth={(instance, healthy) => void setHealth(instance, healthy)}
           onRemove={remove}
         />
       ))}
@@ -299,23 +308,28 @@ function checkerText(cluster: ClusterInfo): string {
 function ClusterCard({
   cluster,
   instances,
+  filter,
   threshold,
   now,
   onEditCluster,
   onEdit,
   onToggle,
+  onHealth,
   onRemove,
 }: {
   cluster: ClusterInfo;
   instances: Instance[];
+  filter: string;
   threshold: number;
   now: number;
   onEditCluster: () => void;
   onEdit: (instance: Instance) => void;
   onToggle: (instance: Instance) => void;
+  onHealth: (instance: Instance, healthy: boolean) => void;
   onRemove: (instance: Instance) => void;
 }) {
-  const sorted = [...instances].sort((a, b) => (a.ip === b.ip ? a.port - b.port : a.ip < b.ip ? -1 : 1));
+  const manualHealth = String(cluster.healthChecker?.type ?? '') === 'NONE';
+  const sorted = filterInstances(instances, filter).sort((a, b) => (a.ip === b.ip ? a.port - b.port : a.ip < b.ip ? -1 : 1));
   return (
     <div className="card" data-testid={`cluster-${cluster.name}`}>
       <div className="card-head">
@@ -329,7 +343,7 @@ function ClusterCard({
         </button>
       </div>
       {sorted.length === 0 ? (
-        <p className="muted">No instances in this cluster.</p>
+        <p className="muted">{instances.length === 0 ? 'No instances in this cluster.' : `None of its ${instances.length} instances match the filter.`}</p>
       ) : (
         <div className="table-wrap">
           <table className="table">
@@ -368,6 +382,11 @@ function ClusterCard({
                     <button type="button" className="link" onClick={() => onToggle(instance)}>
                       {instance.enabled ? 'Take offline' : 'Bring online'}
                     </button>
+                    {manualHealth && (
+                      <button type="button" className="link" onClick={() => onHealth(instance, !instance.healthy)}>
+                        {instance.healthy ? 'Mark unhealthy' : 'Mark healthy'}
+                      </button>
+                    )}
                     <button type="button" className="link danger" onClick={() => onRemove(instance)}>
                       Deregister
                     </button>
