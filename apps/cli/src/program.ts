@@ -3,6 +3,7 @@ import { TacosClientError, TacosHttpError, TacosUnreachableError } from '@tacos/
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT_CODES } from './cli-error';
 import { registerAuthCommands } from './commands/auth';
+import { registerBenchCommand } from './commands/bench';
 import { registerClusterCommands } from './commands/cluster';
 import { registerInstanceCommands } from './commands/instance';
 import { registerLoginCommands } from './commands/login';
@@ -61,6 +62,7 @@ export function buildProgram({ io, rawArgs, binPath }: ProgramOptions): Command 
   registerNamespaceCommands(program, io);
   registerLoginCommands(program, io);
   registerAuthCommands(program, io);
+  registerBenchCommand(program, io, rawArgs);
 
   program
     .command('completion')

@@ -142,4 +142,10 @@ describe('tacos without a server', () => {
       await new Promise<void>((r) => http.close(() => r()));
     }
   });
+
+  it('hands `bench` arguments to the benchmark runner of the checkout', async () => {
+    const run = await runCli(['bench', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Usage: npm run bench');
+  });
 });
