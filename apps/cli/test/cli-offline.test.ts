@@ -154,4 +154,30 @@ describe('tacos without a server', () => {
       expect(run.stderr).toContain(`error: the benchmark runner ${runner} is missing`);
     }
   });
+
+  it('prints each list a watch stream sends (SSE), until --count', async () => {
+    // A loopback SSE endpoint in the shape DESIGN.md gives (the real server does not stream yet).
+    const http = createServer((req, res) => {
+      if (!req.url?.startsWith('/nacos/v1/ns/instance/watch')) {
+        res.writeHead(404).end('no such api');
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      const list = (ips: string[]) => JSON.stringify({ name: 'DEFAULT_GROUP@@s', clusters: '', cacheMillis: 0, hosts: ips.map((ip) => ({ ip, port: 1, healthy: true })) });
+      res.write(`data: ${list(['10.9.0.1'])}\n\n`);
+      setTimeout(() => res.write(`: ping\n\nevent: instances\ndata: ${list(['10.9.0.1', '10.9.0.2'])}\n\n`), 50);
+    });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    try {
+      const run = await runCli(['--server', url, '--output', 'json', 'watch', 's', '--count', '2']);
+      expect(run.code).toBe(0);
+      const lists = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+      expect(lists.map((l: { hosts: unknown[] }) => l.hosts.length)).toEqual([1, 2]);
+      expect(run.stderr).toBe('');
+    } finally {
+      http.closeAllConnections();
+      await new Promise<void>((r) => http.close(() => r()));
+    }
+  });
 });
