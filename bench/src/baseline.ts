@@ -1,8 +1,8 @@
-import { freePort, waitFor } from '@tacos/testkit';
+import { freePort } from '@tacos/testkit';
 import { formatRequest, HttpConnection } from './http-client';
 import { getText } from './http-get';
 import type { Op } from './loop';
-import type { ProcessGroup } from './procs';
+import { type ProcessGroup, waitReady } from './procs';
 
 /**
  * A trivial `node:http` server (one route answering "ok"), the ceiling any Node HTTP server can
@@ -32,13 +32,11 @@ export async function startBaseline(group: ProcessGroup, cpu: string): Promise<B
   const proc = group.spawn('node:http baseline', process.execPath, ['-e', SERVER_SOURCE, String(port)], { cpu });
   const endpoint = `127.0.0.1:${port}`;
   try {
-    await waitFor(
-      async () => {
-        if (proc.hasExited()) throw new Error(`baseline server exited:\n${proc.output()}`);
-        return (await getText(`http://${endpoint}/`)) === 'ok';
-      },
-      { timeoutMs: 10_000, intervalMs: 50, what: 'the node:http baseline server' },
-    );
+    await waitReady(proc, async () => (await getText(`http://${endpoint}/`)) === 'ok', {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      what: 'the node:http baseline server',
+    });
   } catch (error) {
     await proc.stop();
     throw error;

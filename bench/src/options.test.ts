@@ -16,7 +16,7 @@ test('full defaults: 3 runs, 5 s, 1/16/64 connections, both memory points', () =
 
 test('quick mode shortens everything but keeps the scenarios', () => {
   const o = parseOptions(['--quick']);
-  expect(o).toMatchObject({ quick: true, runs: 1, durationMs: 2_000, clusterConnections: [64] });
+  expect(o).toMatchObject({ quick: true, runs: 1, durationMs: 1_500, clusterConnections: [64] });
   expect(o.memoryTargets).toEqual([100_000]);
   // Every bound is finite in quick mode.
   expect(o.maxOps).toBeLessThan(1_000_000);

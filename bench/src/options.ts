@@ -31,12 +31,12 @@ export interface BenchOptions {
 
 export const USAGE = `Usage: npm run bench [-- options]
 
-  --quick                 short mode: 1 run per figure, 2 s per measurement, 100,000 instances
+  --quick                 short mode: 1 run per figure, 1.5 s per measurement, 100,000 instances
                           for memory (under 3 minutes in all)
   --runs N                runs per figure, the figure being their median (default 3; quick 1)
   --connections 1,16,64   connection counts (default 1,16,64)
-  --duration S            seconds per measurement (default 5; quick 2)
-  --warmup S              warm-up seconds before each measurement (default 1; quick 0.5)
+  --duration S            seconds per measurement (default 5; quick 1.5)
+  --warmup S              warm-up seconds before each measurement (default 1; quick 0.3)
   --max-ops N             request cap per measurement (default 2,000,000; quick 300,000)
   --only ID,...           scenarios: register-ephemeral, register-persistent, list-100, beat
   --no-clusters           skip the 3-node rows
@@ -44,7 +44,7 @@ export const USAGE = `Usage: npm run bench [-- options]
                           default and shown as n/a while the server has no cluster mode)
   --memory N,...          instance counts for the RSS table (default 100000,1000000; quick 100000;
                           0 skips the memory phase)
-  --memory-time S         time bound of the memory phase (default 300; quick 30)
+  --memory-time S         time bound of the memory phase (default 300; quick 25)
   --no-peers              Tacos only
   --out DIR               where to write the JSON reports (default bench/results)
 `;
@@ -73,14 +73,14 @@ export function parseOptions(argv: string[]): BenchOptions {
     runs: quick ? 1 : 3,
     connections: [1, 16, 64],
     clusterConnections: quick ? [64] : [1, 16, 64],
-    warmupMs: quick ? 500 : 1_000,
-    durationMs: quick ? 2_000 : 5_000,
+    warmupMs: quick ? 300 : 1_000,
+    durationMs: quick ? 1_500 : 5_000,
     maxOps: quick ? 300_000 : 2_000_000,
     only: [],
     clusters: true,
     tacosCluster: true,
     memoryTargets: quick ? [100_000] : [100_000, 1_000_000],
-    memoryTimeMs: quick ? 30_000 : 300_000,
+    memoryTimeMs: quick ? 25_000 : 300_000,
     peers: true,
     help: false,
   };

@@ -124,3 +124,29 @@ export class ProcessGroup {
     this.procs.clear();
   }
 }
+
+/**
+ * Polls `check` until it resolves true, failing at once (with the process's output) if `proc`
+ * exits first, or after `timeoutMs`. A throwing check counts as "not yet" until the deadline.
+ */
+export async function waitReady(
+  proc: ManagedProcess,
+  check: () => Promise<boolean>,
+  { timeoutMs, intervalMs = 100, what }: { timeoutMs: number; intervalMs?: number; what: string },
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    if (proc.hasExited()) {
+      throw new Error(`${proc.name} exited before it was ready:\n${proc.output().trimEnd().split('\n').slice(-20).join('\n')}`);
+    }
+    try {
+      if (await check()) return;
+      last = 'not ready';
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last})`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

@@ -69,6 +69,19 @@ test('renderRows shows notes in place of figures', () => {
   expect(lines[3]).toMatch(/-$/);
 });
 
+test('figures whose generator core was over 80 % busy are flagged', () => {
+  const s = summarize({
+    ...base,
+    samples: [
+      { run: 1, tacos: m(100, { generatorCpu: 0.95 }), peer: m(50, { generatorCpu: 0.2 }) },
+      { run: 2, tacos: m(100, { generatorCpu: 0.9 }), peer: m(50, { generatorCpu: 0.3 }) },
+    ],
+  });
+  expect(s.tacos?.generatorBound).toBe(true);
+  expect(s.peerFigure?.generatorBound).toBe(false);
+  expect(renderRows([s])).toContain('100 *');
+});
+
 test('renderRows as Markdown', () => {
   const md = renderRows([summarize({ ...base, samples: [{ run: 1, tacos: m(10), peer: m(5) }] })], true);
   expect(md.split('\n')[1]).toBe('|---|---|---:|---:|---:|---|---:|---:|---:|');

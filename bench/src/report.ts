@@ -76,7 +76,16 @@ export interface Figure {
   p99Ms: number;
   /** ops/s of each usable run, in run order. */
   runs: number[];
+  /** The load generator's core was over 80 % busy (median): the figure may understate the server. */
+  generatorBound: boolean;
 }
+
+/** Generator CPU share above which a figure is flagged. */
+const GENERATOR_BOUND = 0.8;
+
+/** Footnote printed under the table when a figure is flagged with `*`. */
+export const GENERATOR_BOUND_NOTE =
+  '* the load generator\'s core was over 80 % busy: that figure may be the generator\'s limit, not the server\'s.';
 
 /** A row reduced to medians, with the Tacos/peer ratio. */
 export interface RowSummary extends Omit<Row, 'samples'> {
@@ -95,6 +104,7 @@ function figure(ms: (Measurement | undefined)[]): Figure | undefined {
     p50Ms: median(usable.map((m) => m.p50Ms)),
     p99Ms: median(usable.map((m) => m.p99Ms)),
     runs: usable.map((m) => m.opsPerSec),
+    generatorBound: median(usable.map((m) => m.generatorCpu ?? 0)) > GENERATOR_BOUND,
   };
 }
 
@@ -138,15 +148,19 @@ const HEADERS = [
 ];
 const ALIGN: Align[] = ['left', 'left', 'right', 'right', 'right', 'left', 'right', 'right', 'right'];
 
+function flagged(f: Figure): string {
+  return `${formatRate(f.opsPerSec)}${f.generatorBound ? ' *' : ''}`;
+}
+
 function cells(s: RowSummary): string[] {
   return [
     s.scenario,
     s.topology === 'standalone' ? '1' : '3',
     String(s.connections),
-    s.tacos ? formatRate(s.tacos.opsPerSec) : (s.tacosNote ?? '-'),
+    s.tacos ? flagged(s.tacos) : (s.tacosNote ?? '-'),
     formatLatency(s.tacos?.p50Ms, s.tacos?.p99Ms),
     `${s.peer} ${s.peerLabel}`,
-    s.peerFigure ? formatRate(s.peerFigure.opsPerSec) : (s.peerNote ?? '-'),
+    s.peerFigure ? flagged(s.peerFigure) : (s.peerNote ?? '-'),
     formatLatency(s.peerFigure?.p50Ms, s.peerFigure?.p99Ms),
     formatRatio(s.ratio),
   ];

@@ -14,7 +14,7 @@ import { startEtcd } from './peers/etcd';
 import { startTacosServers, tacosUnavailable } from './peers/tacos';
 import { startZooKeeper } from './peers/zookeeper';
 import { canPin, type ManagedProcess, ProcessGroup } from './procs';
-import { type Measurement, renderMemory, renderRows, type Row, summarize, toMeasurement } from './report';
+import { GENERATOR_BOUND_NOTE, type Measurement, renderMemory, renderRows, type Row, summarize, toMeasurement } from './report';
 import { median } from './stats';
 import { formatLatency, formatRate } from './table';
 import { PAIRS, type Pair, type Subject, type System, type Topology } from './scenarios';
@@ -27,7 +27,9 @@ export const TACOS_CLUSTER_NA = 'n/a (cluster mode not implemented yet)';
 /** Bound on connecting and creating fixtures for one measurement. */
 const PREPARE_TIMEOUT_MS = 30_000;
 
-const log = (line: string) => console.log(line);
+const started = Date.now();
+/** Console output, each line stamped with the seconds since start (to see where the time goes). */
+const log = (line: string) => console.log(line === '' ? '' : `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${line}`);
 /** Set on Ctrl-C / SIGTERM: servers exiting then are expected, not crashes to report. */
 let shuttingDown = false;
 
@@ -317,20 +319,21 @@ async function bench(options: BenchOptions, group: ProcessGroup, pinned: boolean
   const header = options.quick
     ? 'Quick mode: ONE run per figure (not a median), short measurements.'
     : `Each figure is the median of ${options.runs} run${options.runs > 1 ? 's' : ''}; ratios are taken within each run, then the median.`;
-  log('');
-  log(header);
-  log(renderRows(summaries));
-  if (baseline) log(`\n${baselineLine(baseline)}`);
+  console.log('');
+  console.log(header);
+  console.log(renderRows(summaries));
+  if (summaries.some((r) => r.tacos?.generatorBound || r.peerFigure?.generatorBound)) console.log(GENERATOR_BOUND_NOTE);
+  if (baseline) console.log(`\n${baselineLine(baseline)}`);
   if (memory) {
-    log('');
-    log(renderMemory(memory.baselineRss, memory.points));
+    console.log('');
+    console.log(renderMemory(memory.baselineRss, memory.points));
     if (memory.oldestServiceListed !== undefined) {
-      log(`(the first service registered still lists ${memory.oldestServiceListed} of 100 instances)`);
+      console.log(`(the first service registered still lists ${memory.oldestServiceListed} of 100 instances)`);
     }
-    if (memory.note) log(`memory: ${memory.note}`);
+    if (memory.note) console.log(`memory: ${memory.note}`);
   }
   const loadAtEnd = loadavg()[0] ?? 0;
-  log(`\nload average at end: ${loadAtEnd.toFixed(2)}; wall time ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(0)} s`);
+  console.log(`\nload average at end: ${loadAtEnd.toFixed(2)}; wall time ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(0)} s`);
 
   const report = {
     schema: 1,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { freePort, removeDir, tempDir, waitFor } from '@tacos/testkit';
+import { freePort, removeDir, tempDir } from '@tacos/testkit';
 import { getText } from '../http-get';
-import type { ManagedProcess, ProcessGroup } from '../procs';
+import { type ManagedProcess, type ProcessGroup, waitReady } from '../procs';
 import { type BidiStream, bytesField, decodeFields, GrpcConnection, varintField } from './grpc';
 
 /** A running etcd cluster (1 or 3 members) on 127.0.0.1, started by {@link startEtcd}. */
@@ -61,13 +61,10 @@ export async function startEtcd(group: ProcessGroup, size: number, cpu: string):
   };
   try {
     for (const [i, n] of nodes.entries()) {
-      await waitFor(
-        async () => {
-          if (members[i]!.hasExited()) throw new Error(`etcd exited:\n${members[i]!.output()}`);
-          return (await getText(`http://127.0.0.1:${n.client}/health`)).includes('"true"');
-        },
-        { timeoutMs: 30_000, intervalMs: 100, what: `etcd ${n.name} to be healthy` },
-      );
+      await waitReady(members[i]!, async () => (await getText(`http://127.0.0.1:${n.client}/health`)).includes('"true"'), {
+        timeoutMs: 30_000,
+        what: `etcd ${n.name} to be healthy`,
+      });
     }
   } catch (error) {
     await stop();

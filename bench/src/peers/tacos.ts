@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { freePort, removeDir, serverBinPath, tempDir, waitFor } from '@tacos/testkit';
+import { freePort, removeDir, serverBinPath, tempDir } from '@tacos/testkit';
 import { formatRequest, HttpConnection, type HttpResponse } from '../http-client';
 import { getText } from '../http-get';
-import type { ManagedProcess, ProcessGroup } from '../procs';
+import { type ManagedProcess, type ProcessGroup, waitReady } from '../procs';
 
 /** Running Tacos server(s) on 127.0.0.1, started by {@link startTacosServers}. */
 export interface TacosServers {
@@ -46,9 +46,9 @@ export async function startTacosServers(group: ProcessGroup, size: number, cpu: 
   };
   try {
     for (const [i, port] of ports.entries()) {
-      await waitFor(
+      await waitReady(
+        procs[i]!,
         async () => {
-          if (procs[i]!.hasExited()) throw new Error(`Tacos exited:\n${procs[i]!.output()}`);
           await getText(`http://127.0.0.1:${port}/nacos/v1/console/health/readiness`);
           return true;
         },

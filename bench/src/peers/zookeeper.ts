@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { freePort, removeDir, tempDir, waitFor } from '@tacos/testkit';
+import { freePort, removeDir, tempDir } from '@tacos/testkit';
 import * as zk from 'node-zookeeper-client';
 import { ZOOKEEPER_JAR } from '../install';
-import type { ManagedProcess, ProcessGroup } from '../procs';
+import { type ManagedProcess, type ProcessGroup, waitReady } from '../procs';
 
 /** A running ZooKeeper standalone server or ensemble on 127.0.0.1, started by {@link startZooKeeper}. */
 export interface ZooKeeperCluster {
@@ -81,11 +81,9 @@ export async function startZooKeeper(group: ProcessGroup, size: number, cpu: str
   };
   try {
     for (const [i, n] of nodes.entries()) {
-      await waitFor(
-        async () => {
-          if (members[i]!.hasExited()) throw new Error(`ZooKeeper exited:\n${members[i]!.output()}`);
-          return /Mode: (standalone|leader|follower)/.test(await fourLetterWord(n.client, 'srvr'));
-        },
+      await waitReady(
+        members[i]!,
+        async () => /Mode: (standalone|leader|follower)/.test(await fourLetterWord(n.client, 'srvr')),
         { timeoutMs: 60_000, intervalMs: 200, what: `ZooKeeper server ${n.id} to serve` },
       );
     }
