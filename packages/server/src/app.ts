@@ -46,7 +46,9 @@ export function createApp(deps: ServerDeps): express.Express {
   const table = buildRouteTable(deps);
   const logger = deps.logger;
 
-  if (logger) {
+  // Per-request logs cost a child logger and an id per request: only when someone reads them.
+  // Unexpected errors are logged by the error mapper either way.
+  if (logger?.isLevelEnabled('debug')) {
     app.use(
       pinoHttp({
         logger,
@@ -67,7 +69,12 @@ export function createApp(deps: ServerDeps): express.Express {
   app.use(express.urlencoded({ extended: false, limit, parameterLimit: 1000 }));
   app.use(async (req: Request, res: Response) => {
     const result = await dispatch(table, deps.registry, toHandlerRequest(req), logger);
-    res.status(result.status).set('content-type', result.contentType).send(result.body);
+    // Plain node write: express' res.send adds charset/etag/freshness work we do not need.
+    res.writeHead(result.status, {
+      'content-type': result.contentType,
+      'content-length': Buffer.byteLength(result.body),
+    });
+    res.end(req.method === 'HEAD' ? undefined : result.body);
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const result = errorToResult(err, logger);
