@@ -1,5 +1,7 @@
 // Request parameter and response types of the Nacos 1.x naming Open API as Tacos serves it
-// (NACOS-FACTS.md §2, §2.9, §10; DESIGN.md). Field names are Nacos' own, unchanged.
+// (NACOS-FACTS.md §2, §2.9, §10; DESIGN.md). Field names are Nacos' own, unchanged. Where
+// @tacos/api-pojo defines the wire type (the instance list), it is used; the rest are defined here.
+import type { ServiceInfo, ServiceInfoHost } from '@tacos/api-pojo';
 
 /** Parameters naming one service: `serviceName` plus optional group and namespace. */
 export interface ServiceRef {
@@ -52,42 +54,18 @@ export interface ListInstancesParams extends ServiceRef {
   app?: string;
 }
 
-/** One host of an `instance/list` answer. */
-export interface InstanceHost {
-  instanceId?: string;
-  ip: string;
-  port: number;
-  weight: number;
-  healthy: boolean;
-  /** Deprecated duplicate of `healthy`. */
-  valid?: boolean;
-  marked?: boolean;
-  enabled: boolean;
-  ephemeral: boolean;
-  clusterName: string;
-  serviceName: string;
-  metadata: Record<string, string>;
-  instanceHeartBeatInterval?: number;
-  instanceHeartBeatTimeOut?: number;
-  ipDeleteTimeout?: number;
-  instanceIdGenerator?: string;
-}
+/**
+ * One host of an `instance/list` answer: the wire type `ServiceInfoHost` from `@tacos/api-pojo`
+ * (`ip`, `port`, `weight`, `healthy`, `enabled`, `ephemeral`, `clusterName`, `serviceName`,
+ * `metadata`, `instanceId`, heartbeat settings).
+ */
+export type InstanceHost = ServiceInfoHost;
 
-/** `GET /instance/list` answer (also the payload of each watch event). */
-export interface InstanceList {
-  name: string;
-  dom?: string;
-  clusters: string;
-  cacheMillis: number;
-  hosts: InstanceHost[];
-  lastRefTime?: number;
-  checksum?: string;
-  useSpecifiedURL?: boolean;
-  env?: string;
-  metadata?: Record<string, string>;
-  /** Tacos: true when the protect threshold was reached and unhealthy hosts are reported healthy. */
-  reachProtectThreshold?: boolean;
-}
+/**
+ * The `instance/list` answer (also the payload of each watch event): the wire type `ServiceInfo` from
+ * `@tacos/api-pojo`. `reachProtectThreshold` says that protection made unhealthy hosts look healthy.
+ */
+export type InstanceList = ServiceInfo;
 
 /** `GET /instance` answer. */
 export interface InstanceDetail {
@@ -266,7 +244,8 @@ export interface CatalogInstancesParams extends ServiceRef {
 }
 
 /** A full instance as the catalog shows it. */
-export interface CatalogInstance extends InstanceHost {
+export interface CatalogInstance extends Omit<InstanceHost, 'valid' | 'marked' | 'instanceHeartBeatInterval' | 'instanceHeartBeatTimeOut' | 'ipDeleteTimeout'> {
+  marked?: boolean;
   lastBeat?: number;
   app?: string;
 }
