@@ -16,6 +16,7 @@ import { startZooKeeper } from './peers/zookeeper';
 import { canPin, type ManagedProcess, ProcessGroup } from './procs';
 import { GENERATOR_BOUND_NOTE, type Measurement, renderMemory, renderRows, type Row, summarize, toMeasurement } from './report';
 import { median } from './stats';
+import { evaluateTargets, renderTargets } from './targets';
 import { formatLatency, formatRate } from './table';
 import { PAIRS, type Pair, type Subject, type System, type Topology } from './scenarios';
 
@@ -332,6 +333,8 @@ async function bench(options: BenchOptions, group: ProcessGroup, pinned: boolean
     }
     if (memory.note) console.log(`memory: ${memory.note}`);
   }
+  const targets = evaluateTargets(summaries, memory?.points);
+  console.log(`\nTargets of issue 8:\n${renderTargets(targets)}`);
   const loadAtEnd = loadavg()[0] ?? 0;
   console.log(`\nload average at end: ${loadAtEnd.toFixed(2)}; wall time ${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(0)} s`);
 
@@ -346,6 +349,7 @@ async function bench(options: BenchOptions, group: ProcessGroup, pinned: boolean
     baseline,
     rows: summaries.map((s, i) => ({ ...s, samples: rows[i]!.samples })),
     memory,
+    targets,
   };
   const outDir = options.outDir ?? resolve(__dirname, '..', 'results');
   mkdirSync(outDir, { recursive: true });
@@ -359,7 +363,8 @@ async function bench(options: BenchOptions, group: ProcessGroup, pinned: boolean
     renderRows(summaries, true),
     '',
     baseline ? `${baselineLine(baseline)}\n` : '',
-    memory ? renderMemory(memory.baselineRss, memory.points, true) : '',
+    memory ? `${renderMemory(memory.baselineRss, memory.points, true)}\n` : '',
+    renderTargets(targets, true),
   ].join('\n');
   writeFileSync(join(outDir, 'latest.md'), `${markdown}\n`);
   log(`wrote ${file} (and latest.json, latest.md)`);
