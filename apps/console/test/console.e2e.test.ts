@@ -138,11 +138,8 @@ describeBrowser('console in a real browser against a real server', () => {
   test('taking an instance offline hides it from clients', async () => {
     await row('10.0.0.2:8080').getByRole('button', { name: 'Take offline' }).click();
     await waitFor(async () => (await row('10.0.0.2:8080').getByTestId('state').textContent()) === 'offline', { what: 'offline badge' });
-    await shot('service-detail');
     const listed = await client.listInstances({ serviceName: 'orders' });
     expect(listed.hosts.map((h) => h.ip).sort()).toEqual(['10.0.0.1', '10.0.0.3']);
-    await row('10.0.0.2:8080').getByRole('button', { name: 'Bring online' }).click();
-    await waitFor(async () => (await row('10.0.0.2:8080').getByTestId('state').textContent()) === 'online', { what: 'online badge' });
   });
 
   test('a persistent instance can be registered and deregistered by hand', async () => {
@@ -162,6 +159,9 @@ describeBrowser('console in a real browser against a real server', () => {
     await row('10.0.1.9:9000').getByText('unhealthy', { exact: true }).waitFor();
     const backup = await client.catalogInstances({ serviceName: 'orders', clusterName: 'BACKUP' });
     expect(backup.list[0]).toMatchObject({ ip: '10.0.1.9', healthy: false, ephemeral: false });
+    await shot('service-detail');
+    await row('10.0.0.2:8080').getByRole('button', { name: 'Bring online' }).click();
+    await waitFor(async () => (await row('10.0.0.2:8080').getByTestId('state').textContent()) === 'online', { what: 'online badge' });
     await row('10.0.1.9:9000').getByRole('button', { name: 'Deregister' }).click();
     await row('10.0.1.9:9000').waitFor({ state: 'detached' });
   });

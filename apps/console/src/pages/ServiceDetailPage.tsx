@@ -368,7 +368,7 @@ function ClusterCard({
                   <td className="num mono" data-testid="weight">
                     {formatWeight(instance.weight)}
                   </td>
-                  <td>{instance.healthy ? 'healthy' : <span className="text-down">unhealthy</span>}</td>
+                  <td className="small">{instance.healthy ? 'healthy' : <span className="text-down">unhealthy</span>}</td>
                   <td data-testid="state">{instance.enabled ? <span className="badge badge-ok">online</span> : <span className="badge badge-muted">offline</span>}</td>
                   <td className="small">{instance.ephemeral ? 'ephemeral' : 'persistent'}</td>
                   <td>
