@@ -27,7 +27,6 @@ export {
   wantsGroupedNames,
 } from './naming-registry';
 export { type CommandProposer, PersistentStore } from './persistent-store';
-export { guardRaftDrain } from './raft-drain-guard';
 export { type InstanceFields, RegistryState, type ServiceChangeListener } from './registry-state';
 export { RegistryStateMachine } from './registry-state-machine';
 export { type CachedList, ServiceEntry } from './service-entry';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { guardRaftDrain, type NamingRegistry } from '@tacos/core';
+import type { NamingRegistry } from '@tacos/core';
 import { LmdbStorage, type Logger as RaftLogger, RaftNode, type RaftError, type Transport } from '@tacos/raft';
 
 /** The persistent layer of a standalone server: a one-member Raft group on LMDB. */
@@ -51,7 +51,6 @@ export async function openStandalonePersistence(options: PersistenceOptions): Pr
       options.onFatal?.(error);
     },
   });
-  guardRaftDrain(raft);
   try {
     await raft.start();
   } catch (err) {

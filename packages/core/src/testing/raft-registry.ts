@@ -1,7 +1,6 @@
 import { MemoryStorage, RaftNode, type RaftStorage } from '@tacos/raft';
 import type { Clock } from '../clock';
 import { NamingRegistry } from '../naming-registry';
-import { guardRaftDrain } from '../raft-drain-guard';
 
 /** A registry wired to a real one-member RaftNode (MemoryStorage unless given), for tests. */
 export interface RaftRegistry {
@@ -21,7 +20,6 @@ export async function startRaftRegistry(options: { clock?: Clock; storage?: Raft
     stateMachine: registry.stateMachine,
     tickMs: 20,
   });
-  guardRaftDrain(raft);
   await raft.start();
   registry.setProposer(raft, () => raft.status().role === 'LEADER');
   return {

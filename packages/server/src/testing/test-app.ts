@@ -1,4 +1,4 @@
-import { type Clock, guardRaftDrain, NamingRegistry } from '@tacos/core';
+import { type Clock, NamingRegistry } from '@tacos/core';
 import { MemoryStorage, RaftNode } from '@tacos/raft';
 import type { Express } from 'express';
 import { createApp } from '../app';
@@ -22,7 +22,6 @@ export async function createTestApp(options: { clock?: Clock; deps?: Partial<Ser
     stateMachine: registry.stateMachine,
     tickMs: 20,
   });
-  guardRaftDrain(raft);
   await raft.start();
   registry.setProposer(raft, () => raft.status().role === 'LEADER');
   const app = createApp({ registry, selfAddress: '127.0.0.1:8848', ...options.deps });
