@@ -348,9 +348,10 @@ describe('/console', () => {
 });
 
 describe('errors', () => {
-  it('answers 501 for unknown naming routes, 404 elsewhere', async () => {
+  it('answers 501 for unknown naming routes, 404 elsewhere, 405 for a wrong method', async () => {
     expectError(await api().get(`${NS}/nope`), 501, `no such api:GET:${NS}/nope`);
-    expectError(await api().patch(`${NS}/service`), 501, `no such api:PATCH:${NS}/service`);
+    expectError(await api().patch(`${NS}/service`), 405, `no such api:PATCH:${NS}/service`);
+    expectError(await api().patch('/nacos/v1/console/namespaces'), 405, 'no such api:PATCH:/nacos/v1/console/namespaces');
     expectError(await api().get('/elsewhere'), 404, 'no such api:GET:/elsewhere');
   });
 

@@ -73,8 +73,8 @@ function statusGate(registry: NamingRegistry, req: HandlerRequest): HandlerResul
 
 /**
  * Runs one request through the table: unknown `/v1/ns` routes → 501 `no such api:METHOD:URI` (Nacos'
- * filter), other unknown paths → 404; then the status gate; then the handler. Never rejects: errors
- * become their Nacos answers via {@link errorToResult}.
+ * filter), other unknown paths → 404, a known path with another method → 405; then the status gate;
+ * then the handler. Never rejects: errors become their Nacos answers via {@link errorToResult}.
  */
 export async function dispatch(
   table: RouteTable,
@@ -84,10 +84,11 @@ export async function dispatch(
 ): Promise<HandlerResult> {
   const handler = table.resolve(req.method, req.path);
   const isNaming = req.path.startsWith(`${NS}/`);
-  if (!handler) {
-    if (isNaming || handler === null) return text(`no such api:${req.method}:${req.path}`, isNaming ? 501 : 405);
-    return text(`no such api:${req.method}:${req.path}`, 404);
+  if (handler === null) {
+    // The path exists, the method does not: 405 (Nacos' filter says 501, which reads as a server fault).
+    return text(`no such api:${req.method}:${req.path}`, 405);
   }
+  if (handler === undefined) return text(`no such api:${req.method}:${req.path}`, isNaming ? 501 : 404);
   if (isNaming) {
     const refused = statusGate(registry, req);
     if (refused) return refused;
