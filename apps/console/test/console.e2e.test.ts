@@ -277,7 +277,8 @@ describeBrowser('console in a real browser against a real server', () => {
     const elapsed = Date.now() - started;
     expect(await page.getByText('9,981–10,000 of 10,000').count()).toBe(1);
     expect(await page.locator('tbody tr').count()).toBe(20);
-    expect(elapsed).toBeLessThan(3000);
+    // One page of 20 rows from a server-side page: generous bound for a loaded 2-core CI machine.
+    expect(elapsed).toBeLessThan(5000);
     await page.getByLabel('Service name').fill('svc-0420');
     await page.getByText('1–10 of 10').waitFor();
     await page.getByLabel('Service name').fill('svc-04207');
