@@ -5,6 +5,7 @@ import { NamingRegistry } from '@tacos/core';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app';
 import { TACOS_VERSION } from './deps';
+import { type DataDirLock, lockDataDir } from './data-dir-lock';
 import { openStandalonePersistence, type Persistence } from './persistence';
 
 /** Options of {@link startServer}. */
@@ -112,6 +113,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = (httpServer.address() as AddressInfo).port;
   const selfAddress = `${host}:${port}`;
 
+  let lock: DataDirLock;
+  try {
+    lock = lockDataDir(options.dataDir);
+  } catch (err) {
+    await new Promise<void>((resolve) => {
+      httpServer.close(() => resolve());
+      httpServer.closeAllConnections();
+    });
+    throw new StartupError((err as Error).message, { cause: err });
+  }
+
   let persistence: Persistence;
   try {
     const raftLog = logger.child({ module: 'raft' });
@@ -131,6 +143,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       },
     });
   } catch (err) {
+    lock.release();
     await new Promise<void>((resolve) => {
       httpServer.close(() => resolve());
       httpServer.closeAllConnections();
@@ -150,6 +163,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         httpServer.closeAllConnections();
       });
       await persistence.close();
+      lock.release();
     })();
     return closing;
   };
