@@ -316,6 +316,26 @@ describe('HealthCheckScheduler (fake time)', () => {
     s.start();
     await timers.advance(2000);
     expect(releases).toHaveLength(1);
+    releases.shift()!();
+    await flush();
+    expect(host.changes).toEqual([{ ip: '10.0.0.1', port: 1, healthy: false }]);
+    s.stop();
+  });
+
+  it('ignores a result from before stop even when started again', async () => {
+    const releases: Array<() => void> = [];
+    const probe = () => new Promise<ProbeResult>((resolve) => releases.push(() => resolve({ status: 'FAIL_NOW', rtMs: 1 })));
+    host.instances = [instance('10.0.0.1', 1)];
+    const s = new HealthCheckScheduler({ host, probe, timers, random: () => 0 });
+    s.watch(REF);
+    s.start();
+    await timers.advance(2000);
+    s.stop();
+    s.start();
+    releases.shift()!();
+    await flush();
+    expect(host.changes).toHaveLength(0);
+    expect(s.stats().active).toBe(0);
     s.stop();
   });
 });

@@ -148,6 +148,8 @@ interface ClusterTask {
 
 interface Job {
   task: ClusterTask;
+  /** The scheduler's run number when the job was queued; a result from an earlier run is ignored. */
+  epoch: number;
   instance: CheckInstance;
   instanceKey: string;
   target: ProbeTarget;
@@ -183,6 +185,7 @@ export class HealthCheckScheduler {
   private queueHead = 0;
   private active = 0;
   private running = false;
+  private epoch = 0;
   private counters = { maxActive: 0, started: 0, completed: 0 };
 
   constructor(options: HealthCheckSchedulerOptions) {
@@ -207,6 +210,7 @@ export class HealthCheckScheduler {
    */
   stop(): void {
     this.running = false;
+    this.epoch++;
     for (const task of this.tasks.values()) this.cancel(task);
     for (let i = this.queueHead; i < this.queue.length; i++) this.queue[i]!.task.busy.clear();
     this.queue = [];
@@ -301,7 +305,7 @@ export class HealthCheckScheduler {
       if (instance.marked || task.busy.has(instanceKey)) continue;
       task.busy.add(instanceKey);
       const port = spec.useIPPort4Check ? instance.port : spec.checkPort;
-      this.queue.push({ task, instance, instanceKey, target: { ip: instance.ip, port, checker }, type: checker.type });
+      this.queue.push({ task, epoch: this.epoch, instance, instanceKey, target: { ip: instance.ip, port, checker }, type: checker.type });
     }
     for (const key of task.trackers.keys()) if (!present.has(key)) task.trackers.delete(key);
     this.pump();
@@ -358,7 +362,7 @@ export class HealthCheckScheduler {
 
   private apply(job: Job, result: ProbeResult): void {
     const { task } = job;
-    if (!this.running || !task.alive || !this.host.isEnabled()) return;
+    if (!this.running || job.epoch !== this.epoch || !task.alive || !this.host.isEnabled()) return;
     const params = this.host.rtParams?.(job.type) ?? DEFAULT_CHECK_RT_PARAMS[job.type];
     task.interval.record(result.status, result.rtMs, params);
     let tracker = task.trackers.get(job.instanceKey);

@@ -75,6 +75,13 @@ describe('probeTcp', () => {
   });
 });
 
+describe('probe misconfiguration', () => {
+  it('reports FAIL for a port out of range instead of throwing', async () => {
+    expect((await probeTcp('127.0.0.1', 70000)).status).toBe('FAIL');
+    expect((await probeHttp('127.0.0.1', 70000)).status).toBe('FAIL');
+  });
+});
+
 describe('parseCheckHeaders', () => {
   it('splits k:v|k2:v2 at the first colon and skips junk', () => {
     expect(parseCheckHeaders('X-A:1| X-B : a:b ||bad|:nokey')).toEqual({ 'X-A': '1', 'X-B': 'a:b' });

@@ -20,7 +20,14 @@ export function probeTcp(ip: string, port: number, options: TcpProbeOptions = {}
   const started = performance.now();
   return new Promise((resolve) => {
     let settled = false;
-    const socket = net.connect({ host: ip, port });
+    let socket: net.Socket;
+    try {
+      socket = net.connect({ host: ip, port });
+    } catch (err) {
+      // A port outside 0..65535 throws synchronously: the cluster is misconfigured, a plain failure.
+      resolve({ status: 'FAIL', rtMs: 0, reason: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
+      return;
+    }
     const finish = (result: Omit<ProbeResult, 'rtMs'>) => {
       if (settled) return;
       settled = true;

@@ -211,6 +211,16 @@ describe('UdpPushService (real UDP on 127.0.0.1)', () => {
     expect(s.stats()).toMatchObject({ total: 0, scheduledServices: 0 });
   });
 
+  it('skips subscribers without an address or a valid port', async () => {
+    const c = await client();
+    const { s, renders } = await service(() => [c.target({ address: '' }), c.target({ port: 0 }), c.target({ port: 70000 })]);
+    s.serviceChanged('public', 'DEFAULT_GROUP@@svc');
+    await sleep(80);
+    expect(c.packets).toHaveLength(0);
+    expect(renders).toHaveLength(0);
+    expect(s.stats().total).toBe(0);
+  });
+
   it('skips a subscriber when render returns undefined or throws', async () => {
     const c = await client();
     let mode = 0;

@@ -276,6 +276,8 @@ export class UdpPushService {
     // Subscribers with the same clusters and agent see the same body: render it once per push.
     const bodies = new Map<string, string | undefined>();
     for (const target of this.subscribers.subscribersOf(namespaceId, serviceName)) {
+      // No address (blank clientIP and no source) or no port: nowhere to send; dgram would pick localhost.
+      if (target.address === '' || !Number.isInteger(target.port) || target.port <= 0 || target.port > 65535) continue;
       const bodyKey = `${target.clusters}\u0000${target.agent}`;
       let body: string | undefined;
       if (bodies.has(bodyKey)) {
