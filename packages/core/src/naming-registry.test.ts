@@ -174,6 +174,29 @@ describe('instance/list', () => {
   });
 });
 
+describe('hooks for push and health checks', () => {
+  it('renders push bodies with the push cache time and records no subscriber', async () => {
+    await registry.registerInstance(write({ healthy: false }));
+    await registry.registerInstance(write({ ip: '10.0.0.6' }));
+    const body = JSON.parse(registry.renderPushBody('public', SVC, 'DEFAULT', JAVA)) as ListBody;
+    expect(body).toMatchObject({ name: SVC, clusters: 'DEFAULT', cacheMillis: 10000 });
+    expect(body.hosts.map((h) => h.healthy)).toEqual([false, true]);
+    expect(registry.subscribers.size).toBe(0);
+  });
+
+  it('sets health for checkers, leaving marked instances alone', async () => {
+    await registry.registerInstance(write({ ephemeral: false }));
+    const ref = { namespaceId: 'public', serviceName: SVC, ip: '10.0.0.5', port: 8080, clusterName: 'DEFAULT' };
+    expect(registry.setInstanceHealth(ref, false, false)).toBe(true);
+    expect(registry.setInstanceHealth(ref, false, false)).toBe(false);
+    expect(registry.setInstanceHealth(ref, true, true)).toBe(false);
+    expect(registry.statuses(SVC).ips).toEqual(['10.0.0.5:8080_false']);
+    const inst = registry.state.getService('public', SVC)?.persistent.values().next().value;
+    if (inst) inst.marked = true;
+    expect(registry.setInstanceHealth(ref, false, true)).toBe(false);
+  });
+});
+
 describe('register, update, patch, deregister', () => {
   it('keeps the health and id of an existing instance on re-register', async () => {
     await registry.registerInstance(write());

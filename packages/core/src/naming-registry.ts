@@ -465,20 +465,55 @@ export class NamingRegistry {
     let pushClient = false;
     if (req.udpPort > 0 && switches.pushEnabled && isPushCapable(req.userAgent)) {
       pushClient = true;
-      const ip = req.clientIP || req.remoteAddress || '';
-      this.subscribers.record({
-        addrStr: `${ip}:${req.udpPort}`,
-        agent: req.userAgent,
-        app: req.app,
-        ip,
-        port: req.udpPort,
-        namespaceId: req.namespaceId,
-        serviceName: req.serviceName,
-        cluster: req.clusters,
-        lastRefTime: this.clock.now(),
-      });
+      this.recordSubscriber(req);
     }
-    const cacheMillis = pushClient ? switches.defaultPushCacheMillis : switches.defaultCacheMillis;
+    return this.renderList(req, pushClient ? switches.defaultPushCacheMillis : switches.defaultCacheMillis);
+  }
+
+  /**
+   * The body a UDP push carries to one subscriber (NACOS-FACTS §4): the instance/list answer for its
+   * `clusters` and User-Agent, unhealthy hosts included, `cacheMillis` = the push cache time. Records
+   * no subscriber. For the push module's `render` callback.
+   */
+  renderPushBody(namespaceId: string, serviceName: string, clusters: string, userAgent: string): string {
+    return this.renderList(
+      { namespaceId, serviceName, clusters, healthyOnly: false, userAgent, clientIP: '', udpPort: 0, app: '', env: '' },
+      this.state.switches.defaultPushCacheMillis,
+    );
+  }
+
+  /**
+   * Sets an instance's health as a server-side checker decided (no NONE-checker rule, unlike
+   * {@link updateHealth}); marked instances are left alone. In memory only, as in Nacos. Returns true
+   * when the health changed (listeners are told).
+   */
+  setInstanceHealth(ref: InstanceRef, ephemeral: boolean, healthy: boolean): boolean {
+    const entry = this.state.getService(ref.namespaceId, ref.serviceName);
+    const inst = entry?.mapOf(ephemeral).get(instanceKey(ref.ip, ref.port, ref.clusterName));
+    if (!entry || !inst || inst.marked || inst.healthy === healthy) return false;
+    inst.healthy = healthy;
+    if (inst.ephemeral) this.state.scheduleExpiry(inst);
+    this.state.changed(entry);
+    return true;
+  }
+
+  private recordSubscriber(req: ListRequest): void {
+    // Fall back to the TCP peer when the client did not say (more robust than Nacos behind NAT).
+    const ip = req.clientIP || req.remoteAddress || '';
+    this.subscribers.record({
+      addrStr: `${ip}:${req.udpPort}`,
+      agent: req.userAgent,
+      app: req.app,
+      ip,
+      port: req.udpPort,
+      namespaceId: req.namespaceId,
+      serviceName: req.serviceName,
+      cluster: req.clusters,
+      lastRefTime: this.clock.now(),
+    });
+  }
+
+  private renderList(req: ListRequest, cacheMillis: number): string {
     const entry = this.state.getService(req.namespaceId, req.serviceName);
     if (!entry) {
       return `{"name":${JSON.stringify(req.serviceName)},"clusters":${JSON.stringify(req.clusters)},"cacheMillis":${cacheMillis},"hosts":[]}`;
