@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { decodeDatagram, encodePushPacket, isGzipped, parseAck } from './push-packet';
-import { normalizeAddress, pushAddressOf } from './push-target';
+import { normalizeAddress, pushAddressOf, subscriberSourceOf } from './push-target';
 
 describe('encodePushPacket', () => {
   it('writes plain JSON with data as a string below the threshold', () => {
@@ -51,5 +51,27 @@ describe('push addresses', () => {
     expect(pushAddressOf('10.1.2.3', undefined)).toBe('10.1.2.3');
     expect(pushAddressOf(' 10.1.2.3 ', '')).toBe('10.1.2.3');
     expect(normalizeAddress('::1')).toBe('::1');
+  });
+});
+
+describe('subscriberSourceOf', () => {
+  it('maps records to targets, preferring a recorded source address, with live-time arguments', () => {
+    const calls: Array<[number, number]> = [];
+    const base = { port: 5000, namespaceId: 'public', serviceName: 'G@@s', cluster: 'DEFAULT', agent: 'Nacos-Java-Client:v1.0.0' };
+    const registry = {
+      forService(_ns: string, _svc: string, now: number, ttl: number) {
+        calls.push([now, ttl]);
+        return [
+          { ...base, ip: '172.17.0.5', remoteAddress: '::ffff:10.0.0.9' },
+          { ...base, ip: '172.17.0.6' },
+        ];
+      },
+    };
+    const source = subscriberSourceOf(registry, () => 42, () => 12_000);
+    expect([...source.subscribersOf('public', 'G@@s')]).toEqual([
+      { namespaceId: 'public', serviceName: 'G@@s', clusters: 'DEFAULT', address: '10.0.0.9', port: 5000, agent: 'Nacos-Java-Client:v1.0.0' },
+      { namespaceId: 'public', serviceName: 'G@@s', clusters: 'DEFAULT', address: '172.17.0.6', port: 5000, agent: 'Nacos-Java-Client:v1.0.0' },
+    ]);
+    expect(calls).toEqual([[42, 12_000]]);
   });
 });

@@ -34,11 +34,16 @@ export interface SubscriberRecordLike {
   /** The `clusters` string of the subscription. */
   cluster: string;
   agent: string;
+  /**
+   * The poll's TCP source address, if the record keeps it; when present it wins over `ip` (see
+   * {@link pushAddressOf}).
+   */
+  remoteAddress?: string;
 }
 
 /**
  * Adapts a registry of subscriber records (core's `SubscriberRegistry.forService(ns, svc, now, ttl)`)
- * to a {@link PushSubscriberSource}. `now` and `ttlMs` are read on every call, so a changed
+ * to a {@link PushSubscriberSource}. The target address is `pushAddressOf(ip, remoteAddress)`. `now` and `ttlMs` are read on every call, so a changed
  * `pushCacheMillis` switch applies at once.
  */
 export function subscriberSourceOf(
@@ -53,7 +58,7 @@ export function subscriberSourceOf(
           namespaceId: sub.namespaceId,
           serviceName: sub.serviceName,
           clusters: sub.cluster,
-          address: sub.ip,
+          address: pushAddressOf(sub.ip, sub.remoteAddress),
           port: sub.port,
           agent: sub.agent,
         };
