@@ -320,6 +320,10 @@ describeBrowser('console in a real browser against a real server', () => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
       await shot('narrow-service-detail');
+      await page.goto(`${web.url}/nacos/#/services`);
+      await page.getByRole('link', { name: 'orders', exact: true }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+      await shot('narrow-services');
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });
     }

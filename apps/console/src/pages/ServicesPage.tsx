@@ -127,8 +127,8 @@ export function ServicesPage() {
             <thead>
               <tr>
                 <th>Service</th>
-                <th>Group</th>
-                <th className="num">Clusters</th>
+                <th className="hide-narrow">Group</th>
+                <th className="num hide-narrow">Clusters</th>
                 <th className="num">Instances</th>
                 <th className="num">Healthy</th>
                 <th>Protection</th>
@@ -144,9 +144,10 @@ export function ServicesPage() {
                       <a href={detail} className="strong">
                         {row.name}
                       </a>
+                      <span className="show-narrow mono small muted">{row.groupName}</span>
                     </td>
-                    <td className="mono small">{row.groupName}</td>
-                    <td className="num">{row.clusterCount}</td>
+                    <td className="mono small hide-narrow">{row.groupName}</td>
+                    <td className="num hide-narrow">{row.clusterCount}</td>
                     <td className="num">{row.ipCount}</td>
                     <td className="num">
                       <HealthCount healthy={row.healthyInstanceCount} total={row.ipCount} />
