@@ -409,6 +409,14 @@ describe('statuses and metadata batch', () => {
     expect(hosts.find((h) => h.ip === '10.0.0.6')?.metadata).toEqual({ b: '2', c: '3' });
     await expect(registry.batchMetadata('public', 'G@@none', {}, false, {})).rejects.toThrow('service not found');
   });
+
+  it('changes nothing when Raft refuses the persistent part', async () => {
+    await registry.registerInstance(write({ metadata: { a: '1' } }));
+    await registry.registerInstance(write({ ip: '10.0.0.6', ephemeral: false }));
+    registry.setProposer({ propose: () => Promise.reject(Object.assign(new Error('no leader'), { code: 'NOT_LEADER' })) });
+    await expect(registry.batchMetadata('public', SVC, { b: '2' }, false, {})).rejects.toMatchObject({ code: 'UNAVAILABLE', status: 503 });
+    expect((list().hosts as unknown as Array<{ metadata: Record<string, string> }>).map((h) => h.metadata)).toEqual([{ a: '1' }, {}]);
+  });
 });
 
 describe('services, clusters, health, catalog', () => {

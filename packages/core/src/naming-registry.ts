@@ -41,6 +41,8 @@ export interface NamingRegistryOptions {
   expiryCheckMs?: number;
   /** Readiness of the persistent layer (e.g. "the Raft group has a leader"); default: a proposer is set. */
   isPersistenceReady?: () => boolean;
+  /** Told about unexpected errors in background work (the expiry timer). Default: ignore. */
+  onError?: (error: unknown) => void;
 }
 
 /** Identifies one instance inside a service. */
@@ -240,6 +242,7 @@ export class NamingRegistry {
   private store: PersistentStore | undefined;
   private readonly expiryCheckMs: number;
   private isPersistenceReady: () => boolean;
+  private readonly onError: (error: unknown) => void;
   private timer: NodeJS.Timeout | undefined;
   private lastSweep = 0;
 
@@ -250,6 +253,7 @@ export class NamingRegistry {
     if (options.proposer) this.store = new PersistentStore(options.proposer);
     this.expiryCheckMs = options.expiryCheckMs ?? 500;
     this.isPersistenceReady = options.isPersistenceReady ?? (() => this.store !== undefined);
+    this.onError = options.onError ?? (() => undefined);
   }
 
   /**
@@ -264,7 +268,14 @@ export class NamingRegistry {
   /** Starts the expiry timer (unref'd). Idempotent. */
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => this.tick(), this.expiryCheckMs);
+    this.timer = setInterval(() => {
+      try {
+        this.tick();
+      } catch (err) {
+        // A bug in one round must not kill the process; the next round retries.
+        this.onError(err);
+      }
+    }, this.expiryCheckMs);
     this.timer.unref();
   }
 
@@ -696,23 +707,22 @@ export class NamingRegistry {
       }
       return next;
     };
-    const updated: string[] = [];
-    const persistentUpdates: PersistedInstance[] = [];
-    let ephemeralChanged = false;
-    for (const inst of targets) {
-      updated.push(`${inst.ip}:${inst.port}:unknown:${inst.clusterName}:${inst.ephemeral}`);
-      if (inst.ephemeral) {
-        inst.setMetadata(merge(inst.metadata));
-        this.state.scheduleExpiry(inst);
-        ephemeralChanged = true;
-      } else {
-        persistentUpdates.push({ ...persistedOf(inst), metadata: merge(inst.metadata) });
-      }
-    }
-    if (ephemeralChanged) this.state.changed(entry);
+    const updated = targets.map((inst) => `${inst.ip}:${inst.port}:unknown:${inst.clusterName}:${inst.ephemeral}`);
+    const persistentUpdates = targets
+      .filter((inst) => !inst.ephemeral)
+      .map((inst) => ({ ...persistedOf(inst), metadata: merge(inst.metadata) }));
+    // Persistent part first: if Raft refuses, nothing has changed (no half-applied batch).
     if (persistentUpdates.length > 0) {
       await this.persistent().execute({ op: 'putInstances', ns: namespaceId, service: serviceName, instances: persistentUpdates });
     }
+    let ephemeralChanged = false;
+    for (const inst of targets) {
+      if (!inst.ephemeral || !inst.owner) continue;
+      inst.setMetadata(merge(inst.metadata));
+      this.state.scheduleExpiry(inst);
+      ephemeralChanged = true;
+    }
+    if (ephemeralChanged) this.state.changed(entry);
     return { updated };
   }
 

@@ -96,7 +96,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const logger = options.logger ?? pino({ level: process.env.TACOS_LOG_LEVEL ?? 'info' });
   checkDataDir(options.dataDir);
 
-  const registry = new NamingRegistry({ expiryCheckMs: options.expiryCheckMs });
+  const registry = new NamingRegistry({
+    expiryCheckMs: options.expiryCheckMs,
+    onError: (err) => logger.error({ err }, 'expiry round failed'),
+  });
   const httpServer = createServer();
   httpServer.keepAliveTimeout = 65_000;
   // Listen first so a taken port fails fast, but answer 503 until persistent state is loaded.
