@@ -57,3 +57,23 @@ test('logged in: the user menu and auth pages show; an expired token goes back t
   expect(await screen.findByText('You have logged out.')).toBeTruthy();
   expect(readToken()).toBeUndefined();
 });
+
+test('a token that expires while the page is open goes back to login by itself', async () => {
+  jest.useFakeTimers({ doNotFake: ['queueMicrotask', 'nextTick'] });
+  try {
+    mocked.getServerState.mockResolvedValue({ auth_enabled: true });
+    saveToken({ accessToken: 'jwt', tokenTtl: 60, globalAdmin: false }, 'ops');
+    render(<App />);
+    await act(async () => {
+      await jest.advanceTimersByTimeAsync(10);
+    });
+    expect(screen.getByText('ops')).toBeTruthy();
+    await act(async () => {
+      await jest.advanceTimersByTimeAsync(61_000);
+    });
+    expect(screen.getByText('Your session expired. Please log in again.')).toBeTruthy();
+    expect(readToken()).toBeUndefined();
+  } finally {
+    jest.useRealTimers();
+  }
+});

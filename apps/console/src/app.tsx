@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { getServerState, listNamespaces } from './api/console-api';
-import { isAuthError, setAuthRequiredHandler } from './api/http';
+import { isAuthError, notifyAuthRequired, setAuthRequiredHandler } from './api/http';
 import type { Namespace } from './api/types';
 import { AppContext, type AppState } from './app-context';
 import { ErrorMessage } from './components/ErrorMessage';
@@ -91,6 +91,14 @@ export function App() {
   useEffect(() => {
     if (booted && loggedIn && route.path !== '') void reloadNamespaces();
   }, [booted, loggedIn, reloadNamespaces, route.path]);
+
+  // A token that expires while the page is open sends the tab to the login page at that moment,
+  // instead of at the next failing call.
+  useEffect(() => {
+    if (!token || token.expiresAt <= 0) return;
+    const timer = window.setTimeout(() => notifyAuthRequired('Your session expired. Please log in again.'), Math.max(0, Math.min(token.expiresAt - Date.now(), 2 ** 31 - 1)));
+    return () => window.clearTimeout(timer);
+  }, [token]);
 
   useEffect(() => {
     if (!toast) return;
