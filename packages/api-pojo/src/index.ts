@@ -81,3 +81,11 @@ export {
 
 /** Package name, for diagnostics. */
 export const PACKAGE_NAME = '@tacos/api-pojo';
+export {
+  ClusterSchema,
+  InstanceSchema,
+  MetadataSchema,
+  ServiceInfoHostSchema,
+  ServiceInfoSchema,
+  ServiceSchema,
+} from './schemas';

@@ -1,5 +1,6 @@
-import request from 'supertest';
+import { ServiceInfoSchema } from '@tacos/api-pojo';
 import { FakeClock } from '@tacos/core';
+import request from 'supertest';
 import { createTestApp, type TestApp } from './testing/test-app';
 
 const NS = '/nacos/v1/ns';
@@ -30,7 +31,10 @@ async function listBody(query: string, ua = JAVA) {
   const res = await api().get(`${NS}/instance/list?${query}`).set('User-Agent', ua);
   expect(res.status).toBe(200);
   expect(res.headers['content-type']).toMatch(/application\/json/);
-  return JSON.parse(res.text);
+  const body = JSON.parse(res.text);
+  // Every answer must match the published ServiceInfo schema.
+  expect(ServiceInfoSchema.safeParse(body).success).toBe(true);
+  return body;
 }
 
 function expectError(res: request.Response, status: number, text: string | RegExp) {
