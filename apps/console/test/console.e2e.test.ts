@@ -224,6 +224,24 @@ describeBrowser('console in a real browser against a real server', () => {
     }
   });
 
+  test('a service can be created and deleted from the console', async () => {
+    await page.goto(`${web.url}/nacos/#/services`);
+    await page.getByRole('button', { name: 'Create service' }).click();
+    await page.getByRole('dialog').getByLabel('Service name').fill('inventory');
+    await page.getByLabel('Protect threshold (0–1)').fill('0.5');
+    await page.getByLabel('Metadata').fill('team=stock');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByText('No clusters and no instances yet').waitFor();
+    expect(page.url()).toContain('#/services/detail?name=inventory');
+    const created = await client.catalogService({ serviceName: 'inventory' });
+    expect(created.service).toMatchObject({ protectThreshold: 0.5, metadata: { team: 'stock' } });
+    await page.getByRole('button', { name: 'Delete service' }).click();
+    await page.getByRole('heading', { name: 'Services' }).waitFor();
+    await page.getByRole('link', { name: 'orders', exact: true }).waitFor();
+    expect(await page.getByRole('link', { name: 'inventory', exact: true }).count()).toBe(0);
+    await expect(client.catalogService({ serviceName: 'inventory' })).rejects.toMatchObject({ status: 404 });
+  });
+
   test('an unknown service says so in place', async () => {
     await page.goto(`${web.url}/nacos/#/services/detail?name=no-such-service`);
     const alert = page.getByRole('alert').first();
