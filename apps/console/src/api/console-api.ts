@@ -1,6 +1,8 @@
 // Every server call the console makes, in one place (NACOS-FACTS.md §7), made through @tacos/client's
 // TacosClient against the console's own origin. Pages import these functions, never the client, so errors
 // come back as one type (ApiError, with the server's own message) and the token is always current.
+// Loaders take an AbortSignal for when the client accepts one; until then a stale answer is simply dropped
+// by the caller (useLoad keeps only the newest run).
 import { type CatalogServicesParams, TacosClient, TacosHttpError, TacosUnreachableError } from '@tacos/client';
 import { ApiError, isAuthError, messageFromBody, notifyAuthRequired } from './http';
 import type {

@@ -26,18 +26,9 @@ export class ApiError extends Error {
   }
 }
 
-let apiRoot = '/nacos';
+/** Where the API lives: the console's own origin, under the context path. */
+const API_ROOT = '/nacos';
 let onAuthRequired: ((reason: string) => void) | undefined;
-
-/** Sets where the API lives (default `/nacos`, the console's own origin). Used by tests. */
-export function setApiRoot(root: string): void {
-  apiRoot = root.replace(/\/+$/, '');
-}
-
-/** The URL prefix every API path is appended to. */
-export function getApiRoot(): string {
-  return apiRoot;
-}
 
 /**
  * Registers the callback that runs when the server says the token is missing, invalid or expired
@@ -71,7 +62,7 @@ export function apiUrl(path: string, query?: Params, withToken = true): string {
   const token = withToken ? readToken()?.accessToken : undefined;
   if (token) search.set('accessToken', token);
   const text = search.toString();
-  return `${apiRoot}${path}${text ? `?${text}` : ''}`;
+  return `${API_ROOT}${path}${text ? `?${text}` : ''}`;
 }
 
 /** Pulls the human message out of an error body (plain text, JSON error page or RestResult). */
