@@ -10,6 +10,11 @@ describe('checkLinearizable (Wing–Gong–Lowe) on a key-value register', () =>
     expect(checkLinearizable(KV_MODEL, [put('x', '1', null, 0, 1), get('x', '1', 2, 3), put('x', '2', '1', 4, 5)]).ok).toBe(true);
   });
 
+  it('accepts instantaneous operations (call time = return time)', () => {
+    expect(checkLinearizable(KV_MODEL, [get('x', null, 1, 1), put('x', '1', null, 2, 2), get('x', '1', 3, 3)]).ok).toBe(true);
+    expect(checkLinearizable(KV_MODEL, [put('x', '1', null, 2, 2), get('x', null, 3, 3)]).ok).toBe(false);
+  });
+
   it('rejects a stale read after a completed write', () => {
     expect(checkLinearizable(KV_MODEL, [put('x', '1', null, 0, 1), get('x', null, 2, 3)]).ok).toBe(false);
   });

@@ -44,7 +44,7 @@ export interface CheckResult {
   order?: number[];
 }
 
-function checkOne<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I, O>[]): CheckResult {
+function checkOne<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I, O>[], maxStates: number): CheckResult {
   const events: Node[] = [];
   ops.forEach((op, i) => {
     const call: Node = { op: i, isCall: true, time: op.call };
@@ -52,8 +52,10 @@ function checkOne<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I, O>[
     call.match = ret;
     events.push(call, ret);
   });
-  // Returns sort before calls at the same instant: operations that touch are not concurrent.
-  events.sort((a, b) => a.time - b.time || (a.isCall === b.isCall ? a.op - b.op : a.isCall ? 1 : -1));
+  // Calls sort before returns at the same instant: intervals are closed, so operations that
+  // touch count as concurrent (conservative: never a false alarm), and an instantaneous
+  // operation's call precedes its own return.
+  events.sort((a, b) => a.time - b.time || (a.isCall === b.isCall ? a.op - b.op : a.isCall ? -1 : 1));
   const head: Node = { op: -1, isCall: false, time: -Infinity };
   let prev = head;
   for (const e of events) {
@@ -92,6 +94,9 @@ function checkOne<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I, O>[
         const key = `${model.key(res.state)}|${linearized.join('')}`;
         if (!cache.has(key)) {
           cache.add(key);
+          if (cache.size > maxStates) {
+            throw new Error(`linearizability search exceeded ${maxStates} states on ${ops.length} operations`);
+          }
           stack.push({ call: entry, state });
           state = res.state;
           lift(entry);
@@ -122,13 +127,18 @@ function checkOne<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I, O>[
  * True when the history is linearizable with respect to `model`. Pending operations (ret =
  * Infinity) may be linearized anywhere after their call or left out entirely. Histories are split
  * with `model.partition` first when given (linearizability is compositional, so per-key checking
- * is sound).
+ * is sound). Throws when the search explores more than `maxStates` configurations (default
+ * 2,000,000) rather than running for hours: the answer is then unknown, not "linearizable".
  */
-export function checkLinearizable<S, I, O>(model: Model<S, I, O>, history: readonly Operation<I, O>[]): CheckResult {
+export function checkLinearizable<S, I, O>(
+  model: Model<S, I, O>,
+  history: readonly Operation<I, O>[],
+  options: { maxStates?: number } = {},
+): CheckResult {
   const parts = model.partition ? model.partition(history) : [history.slice()];
   const order: number[] = [];
   for (const part of parts) {
-    const res = checkOne(model, part);
+    const res = checkOne(model, part, options.maxStates ?? 2_000_000);
     if (!res.ok) return { ok: false };
     if (res.order) for (const i of res.order) order.push(history.indexOf(part[i]));
   }

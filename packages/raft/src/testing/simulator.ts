@@ -107,6 +107,8 @@ export class Simulator {
   private readonly applied = new Map<number, string>();
   private maxCommitted = 0;
   private partition: Set<string> | undefined;
+  /** index → (step, result) of the first time anyone applied it. */
+  private readonly firstApplied = new Map<number, { at: number; result: KvOutput }>();
   /** Where each put was appended (index, term), to learn the fate of unanswered ones. */
   private readonly placed = new Map<number, { index: number; term: number }>();
   private partitionUntil = 0;
@@ -425,6 +427,7 @@ export class Simulator {
     }
     let result: unknown;
     if (e.type === ENTRY_TYPES.COMMAND) result = n.sm.apply(e.data, e.index);
+    if (!this.firstApplied.has(e.index)) this.firstApplied.set(e.index, { at: this.now, result: (result ?? null) as KvOutput });
     const p = n.pending.get(e.index);
     if (p) {
       n.pending.delete(e.index);
@@ -526,13 +529,25 @@ export class Simulator {
   /** The client history (operations that never took effect removed). */
   clientHistory(): Operation<KvInput, KvOutput>[] {
     // An unanswered put whose entry was never applied anywhere (overwritten, or never committed)
-    // certainly had no effect: drop it. Keeping it as "maybe" would be sound but makes the search
-    // needlessly exponential. Unanswered puts that were applied stay "maybe, output unknown".
+    // certainly had no effect: drop it. One that was applied took effect by the time it was
+    // first applied, with the result every member computed: complete it so. Both are sound
+    // (a linearizable run stays linearizable) and keep the search from going exponential.
     this.history.forEach((op, i) => {
-      if (op.ret !== Number.POSITIVE_INFINITY || op.input.op !== 'put') return;
+      if (op.ret !== Number.POSITIVE_INFINITY) return;
+      if (op.input.op === 'get') {
+        // An unanswered read constrains nothing.
+        op.ret = -1;
+        return;
+      }
       const at = this.placed.get(i);
       const applied = at ? this.applied.get(at.index) : undefined;
-      if (!at || !applied?.startsWith(`${at.term}:`)) op.ret = -1;
+      if (!at || !applied?.startsWith(`${at.term}:`)) {
+        op.ret = -1;
+        return;
+      }
+      const first = this.firstApplied.get(at.index)!;
+      op.ret = first.at;
+      op.output = first.result;
     });
     return this.history.filter((op) => op.ret !== -1);
   }
