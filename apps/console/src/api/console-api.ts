@@ -61,7 +61,7 @@ function api(): TacosClient {
  * message for a refusal, status 0 when the server could not be reached. A token failure (401, or 403 with
  * a token message) also clears the token and sends the tab to the login page.
  */
-async function run<T>(method: string, path: string, call: (c: TacosClient) => Promise<T>): Promise<T> {
+async function run<T>(method: string, path: string, call: (c: TacosClient) => Promise<T>, notifyAuth = true): Promise<T> {
   try {
     return await call(api());
   } catch (error) {
@@ -73,7 +73,7 @@ async function run<T>(method: string, path: string, call: (c: TacosClient) => Pr
     } else {
       apiError = new ApiError({ status: 200, message: error instanceof Error ? error.message : String(error), path, method, cause: error });
     }
-    if (isAuthError(apiError)) notifyAuthRequired(apiError.message);
+    if (notifyAuth && isAuthError(apiError)) notifyAuthRequired(apiError.message);
     throw apiError;
   }
 }
@@ -85,7 +85,8 @@ export function getServerState(_signal?: AbortSignal): Promise<ServerState> {
 
 /** `POST /v1/auth/users/login`. */
 export function login(username: string, password: string): Promise<LoginResult> {
-  return run('POST', '/v1/auth/users/login', (c) => c.login(username, password));
+  // A refused login is the login page's own error, not a reason to (re)open the login page.
+  return run('POST', '/v1/auth/users/login', (c) => c.login(username, password), false);
 }
 
 /** Filters and page of the service list. */

@@ -1,5 +1,5 @@
 import { ApiError, isAuthError, messageFromBody } from '../api/http';
-import { describeError, isMissingEndpoint } from './errors';
+import { TitledError, describeError, isMissingEndpoint } from './errors';
 
 const apiError = (status: number, message: string) => new ApiError({ status, message, path: '/v1/ns/service', method: 'POST' });
 
@@ -43,4 +43,11 @@ test('messageFromBody reads plain text, JSON error pages and RestResult', () => 
   expect(messageFromBody('{"error":"Not Found"}', 404)).toBe('Not Found');
   expect(messageFromBody('', 502)).toBe('HTTP 502');
   expect(messageFromBody('<html>x</html>', 404)).toBe('HTTP 404');
+});
+
+test('a TitledError keeps its own title', () => {
+  expect(describeError(new TitledError('Wrong username or password', 'The server answered: unknown user!'))).toEqual({
+    title: 'Wrong username or password',
+    detail: 'The server answered: unknown user!',
+  });
 });

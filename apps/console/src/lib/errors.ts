@@ -36,6 +36,7 @@ export function describeError(error: unknown): ErrorDescription {
         return { title: `HTTP ${error.status}`, detail };
     }
   }
+  if (error instanceof TitledError) return { title: error.title, detail: error.message };
   if (error instanceof Error) return { title: 'Something went wrong', detail: error.message };
   return { title: 'Something went wrong', detail: String(error) };
 }
@@ -43,4 +44,15 @@ export function describeError(error: unknown): ErrorDescription {
 /** Whether an error means the endpoint does not exist on this server (so a page can show a fallback). */
 export function isMissingEndpoint(error: unknown): boolean {
   return error instanceof ApiError && (error.status === 404 || error.status === 405 || error.status === 501);
+}
+
+/** An error the console raises itself, with the title to show above the detail (e.g. a failed login). */
+export class TitledError extends Error {
+  readonly title: string;
+
+  constructor(title: string, detail: string, options?: { cause?: unknown }) {
+    super(detail, options);
+    this.name = 'TitledError';
+    this.title = title;
+  }
 }

@@ -36,7 +36,8 @@ test('wrong credentials show the server message in place and store nothing', asy
   render(<LoginPage reason="" onLoggedIn={onLoggedIn} />);
   fill('admin', 'nope');
   const alert = await screen.findByRole('alert');
-  expect(alert.textContent).toContain('Wrong username or password (unknown user!)');
+  expect(alert.textContent).toContain('Wrong username or password');
+  expect(alert.textContent).toContain('The server answered: unknown user!');
   expect(onLoggedIn).not.toHaveBeenCalled();
   expect(readToken()).toBeUndefined();
 });

@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { login } from '../api/console-api';
 import { ApiError } from '../api/http';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { TitledError } from '../lib/errors';
 import { type StoredToken, saveToken } from '../lib/token-store';
 
 /** The login form (`POST /v1/auth/users/login`); stores the token for this tab and reports the login. */
@@ -21,8 +22,8 @@ export function LoginPage({ reason, onLoggedIn }: { reason: string | undefined; 
       onLoggedIn(saveToken(result, username.trim()));
     } catch (failure) {
       setError(
-        failure instanceof ApiError && failure.status === 403
-          ? new Error(`Wrong username or password (${failure.message})`)
+        failure instanceof ApiError && (failure.status === 403 || failure.status === 401)
+          ? new TitledError('Wrong username or password', `The server answered: ${failure.message}`, { cause: failure })
           : failure,
       );
     } finally {
