@@ -1,5 +1,14 @@
 export { decodeMessages, encodeMessages, WIRE_VERSION } from './codec';
 export { isRaftError, RAFT_ERROR_CODES, RaftError, type RaftErrorCode } from './errors';
+export {
+  type CheckResult,
+  checkLinearizable,
+  KV_MODEL,
+  type KvInput,
+  type KvOutput,
+  type Model,
+  type Operation,
+} from './linearizability';
 export { LmdbStorage, type LmdbStorageOptions } from './lmdb-storage';
 export { committedIndex, majority, type VoteResult, voteResult } from './quorum';
 export { Raft, type RaftConfig } from './raft';

@@ -101,11 +101,43 @@ async function lmdb(concurrent: number, total: number): Promise<number> {
   return total / secs;
 }
 
+/** Three RaftNodes (drivers, timers, codec) over the in-memory network: real promises end to end. */
+async function drivers(concurrent: number, total: number): Promise<number> {
+  const net = new InMemoryNetwork();
+  const ids = ['a', 'b', 'c'];
+  const nodes = ids.map(
+    (id) =>
+      new RaftNode({
+        id,
+        peers: ids,
+        storage: new MemoryStorage(),
+        transport: net.transport(id),
+        stateMachine: { apply: () => null, snapshot: () => new Uint8Array(0), restore: () => {} },
+        tickMs: 10,
+      }),
+  );
+  await Promise.all(nodes.map((n) => n.start()));
+  while (!nodes.some((n) => n.status().role === 'LEADER')) await new Promise((r) => setTimeout(r, 10));
+  const leader = nodes.find((n) => n.status().role === 'LEADER')!;
+  const payload = new Uint8Array(64);
+  const start = process.hrtime.bigint();
+  for (let done = 0; done < total; done += concurrent) {
+    await Promise.all(Array.from({ length: concurrent }, () => leader.propose(payload)));
+  }
+  const secs = Number(process.hrtime.bigint() - start) / 1e9;
+  await Promise.all(nodes.map((n) => n.stop()));
+  return total / secs;
+}
+
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 2);
   for (const batch of [1, 16, 128]) {
     const rate = run(batch, seconds);
     process.stdout.write(`3-member in-memory cluster, ${batch} command(s) per AppendEntries round: ${Math.round(rate)} commits/s\n`);
+  }
+  for (const concurrent of [1, 100]) {
+    const rate = await drivers(concurrent, concurrent === 1 ? 2000 : 50000);
+    process.stdout.write(`3-member RaftNode cluster, in-memory network and storage, ${concurrent} concurrent proposal(s): ${Math.round(rate)} commits/s\n`);
   }
   for (const concurrent of [1, 100]) {
     const rate = await lmdb(concurrent, concurrent === 1 ? 300 : 20000);
