@@ -5,6 +5,7 @@ import {
   ipDeleteTimeoutOf,
   type Metadata,
   PRESERVED_METADATA_KEYS,
+  simpleInstanceId,
 } from '@tacos/api-pojo';
 import type { ServiceEntry } from './service-entry';
 
@@ -16,7 +17,8 @@ import type { ServiceEntry } from './service-entry';
 export class InstanceRecord {
   /** `ip:port:unknown:cluster`, the key inside its service's ephemeral or persistent map. */
   readonly key: string;
-  instanceId: string;
+  /** Set only when the id is not the derivable `simple` one (saves a string per instance). */
+  customId: string | undefined;
   readonly ip: string;
   readonly port: number;
   readonly clusterName: string;
@@ -52,7 +54,7 @@ export class InstanceRecord {
     lastBeat: number,
   ) {
     this.key = key;
-    this.instanceId = '';
+    this.customId = undefined;
     this.ip = ip;
     this.port = port;
     this.clusterName = clusterName;
@@ -81,6 +83,16 @@ export class InstanceRecord {
     this.heartBeatTimeout = heartBeatTimeoutOf(metadata);
     this.ipDeleteTimeout = ipDeleteTimeoutOf(metadata);
     this.hasCustomInterval = metadata[PRESERVED_METADATA_KEYS.HEART_BEAT_INTERVAL] !== undefined;
+  }
+
+  /** The instance id: the stored custom one, else `ip#port#cluster#group@@service` of its owner. */
+  get instanceId(): string {
+    return this.customId ?? simpleInstanceId(this.ip, this.port, this.clusterName, this.owner?.name ?? '');
+  }
+
+  /** Stores an id; one equal to the simple id of the current owner is not stored (set `owner` first). */
+  set instanceId(id: string) {
+    this.customId = this.owner && id === simpleInstanceId(this.ip, this.port, this.clusterName, this.owner.name) ? undefined : id;
   }
 
   /** `instanceIdGenerator` as Nacos derives it (may be undefined, then omitted from JSON). */

@@ -536,3 +536,19 @@ describe('without a proposer', () => {
     expect(bare.state.instanceCount).toBe(1);
   });
 });
+
+describe('memory sharing', () => {
+  it('shares equal metadata and derives simple ids without storing them', async () => {
+    const md = { 'preserved.heart.beat.timeout': '3600000' };
+    await registry.registerInstance(write({ ip: '10.0.0.1', metadata: { ...md } }));
+    await registry.registerInstance(write({ ip: '10.0.0.2', metadata: { ...md } }));
+    const [a, b] = [...(registry.state.getService('public', SVC)?.ephemeral.values() ?? [])];
+    expect(a?.metadata).toBe(b?.metadata);
+    expect(Object.isFrozen(a?.metadata)).toBe(true);
+    expect(a?.customId).toBeUndefined();
+    expect(a?.instanceId).toBe('10.0.0.1#8080#DEFAULT#DEFAULT_GROUP@@order');
+    // Changing one instance's metadata leaves the other alone.
+    await registry.patchInstance({ namespaceId: 'public', serviceName: SVC, ip: '10.0.0.1', port: 8080, clusterName: 'DEFAULT', metadata: { x: '1' } });
+    expect(b?.metadata).toEqual(md);
+  });
+});

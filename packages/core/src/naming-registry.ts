@@ -420,8 +420,8 @@ export class NamingRegistry {
     if (!inst?.owner) throw conflict('instance not found');
     const entry = inst.owner;
     if (inst.ephemeral) {
-      if (patch.metadata !== undefined) inst.setMetadata(patch.metadata);
-      if (patch.app !== undefined) inst.app = patch.app;
+      if (patch.metadata !== undefined) inst.setMetadata(this.state.internMetadata(patch.metadata));
+      if (patch.app !== undefined) inst.app = this.state.internString(patch.app);
       if (patch.weight !== undefined) inst.weight = clampWeight(patch.weight);
       if (patch.healthy !== undefined) inst.healthy = patch.healthy;
       if (patch.enabled !== undefined) inst.enabled = patch.enabled;
@@ -718,7 +718,7 @@ export class NamingRegistry {
     let ephemeralChanged = false;
     for (const inst of targets) {
       if (!inst.ephemeral || !inst.owner) continue;
-      inst.setMetadata(merge(inst.metadata));
+      inst.setMetadata(this.state.internMetadata(merge(inst.metadata)));
       this.state.scheduleExpiry(inst);
       ephemeralChanged = true;
     }

@@ -6,6 +6,11 @@ import { InstanceRecord } from './instance-record';
 import { ServiceEntry } from './service-entry';
 import { defaultSwitches, type SwitchDomain } from './switches';
 
+/** The one empty metadata object shared by every instance without metadata. */
+const EMPTY_METADATA: Metadata = Object.freeze({}) as Metadata;
+/** Size bound of the metadata and string pools (cleared when reached; sharing is an optimisation). */
+const POOL_LIMIT = 65536;
+
 /** Called after a service's instances, health or metadata changed (the push module's hook). */
 export type ServiceChangeListener = (namespaceId: string, serviceName: string) => void;
 
@@ -43,6 +48,8 @@ export class RegistryState {
   serviceCount = 0;
   instanceCount = 0;
   private readonly listeners = new Set<ServiceChangeListener>();
+  private readonly metadataPool = new Map<string, Metadata>();
+  private readonly stringPool = new Map<string, string>();
   readonly clock: Clock;
 
   constructor(clock: Clock) {
@@ -110,26 +117,54 @@ export class RegistryState {
     const map = entry.mapOf(fields.ephemeral);
     let inst = map.get(key);
     const now = this.clock.now();
+    const metadata = this.internMetadata(fields.metadata);
     if (!inst) {
-      inst = new InstanceRecord(key, fields.ip, fields.port, fields.clusterName, fields.ephemeral, fields.metadata, now);
+      // Share the cluster's name string rather than keep one copy per instance.
+      const clusterName = entry.ensureCluster(fields.clusterName).name;
+      inst = new InstanceRecord(key, fields.ip, fields.port, clusterName, fields.ephemeral, metadata, now);
       inst.healthy = fields.healthy ?? fields.initialHealthy ?? true;
-      inst.instanceId = fields.instanceId ?? entry.newInstanceId(inst);
       inst.owner = entry;
-      entry.ensureCluster(fields.clusterName);
+      inst.instanceId = fields.instanceId ?? entry.newInstanceId(inst);
       map.set(key, inst);
       this.instanceCount++;
     } else {
-      inst.setMetadata(fields.metadata);
+      inst.setMetadata(metadata);
       if (fields.healthy !== undefined) inst.healthy = fields.healthy;
       if (fields.instanceId !== undefined) inst.instanceId = fields.instanceId;
     }
     inst.weight = fields.weight;
     inst.enabled = fields.enabled;
     if (fields.marked !== undefined) inst.marked = fields.marked;
-    inst.app = fields.app;
+    inst.app = this.internString(fields.app);
     if (inst.ephemeral) this.scheduleExpiry(inst);
     this.changed(entry);
     return inst;
+  }
+
+  /**
+   * Returns a shared, frozen copy of equal metadata (many instances carry the same few keys, e.g.
+   * `preserved.*` overrides), so a million instances do not hold a million equal objects. Callers
+   * never mutate metadata in place; changes build a new object. The pool is bounded.
+   */
+  internMetadata(metadata: Metadata): Metadata {
+    if (Object.keys(metadata).length === 0) return EMPTY_METADATA;
+    const signature = JSON.stringify(metadata);
+    let shared = this.metadataPool.get(signature);
+    if (!shared) {
+      if (this.metadataPool.size >= POOL_LIMIT) this.metadataPool.clear();
+      shared = Object.freeze({ ...metadata });
+      this.metadataPool.set(signature, shared);
+    }
+    return shared;
+  }
+
+  /** Returns a shared copy of a short, often-repeated string (app names). The pool is bounded. */
+  internString(value: string): string {
+    const shared = this.stringPool.get(value);
+    if (shared !== undefined) return shared;
+    if (this.stringPool.size >= POOL_LIMIT) this.stringPool.clear();
+    this.stringPool.set(value, value);
+    return value;
   }
 
   /** Removes one instance; returns false when it was not there. */
