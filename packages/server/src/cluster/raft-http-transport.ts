@@ -1,0 +1,180 @@
+import { decodeMessages, encodeMessages, MESSAGE_TYPES, type Message, type Transport } from '@tacos/raft';
+import { PEER_PATHS, type PeerClient, type PeerRoute } from './peer-http';
+
+/** Options of {@link RaftHttpTransport}. */
+export interface RaftHttpTransportOptions {
+  /** Signed HTTP client; its `self` must equal the Raft member id of this node. */
+  client: PeerClient;
+  /** Batches in flight per peer; more wait in the queue. Default 2. */
+  maxInFlightPerPeer?: number;
+  /** Messages waiting per peer; beyond this the oldest are dropped (Raft retransmits). Default 1024. */
+  maxQueuedPerPeer?: number;
+  /** Messages per POST. Default 64. Snapshot messages always travel alone. */
+  maxBatchMessages?: number;
+  /** Timeout per POST, ms. Default 5000 (a snapshot chunk of 1 MiB must fit). */
+  timeoutMs?: number;
+  /** Called for failed sends and dropped inbound batches (debug logs; loss is normal). */
+  onError?: (err: unknown, peer: string) => void;
+}
+
+/** Counters for tests and metrics. Monotonic. */
+export interface RaftTransportStats {
+  sentBatches: number;
+  sentMessages: number;
+  failedBatches: number;
+  droppedMessages: number;
+  receivedMessages: number;
+  rejectedMessages: number;
+}
+
+interface PeerQueue {
+  pending: Message[];
+  inFlight: number;
+}
+
+const isSnapshot = (m: Message) => m.type === MESSAGE_TYPES.SNAP || m.type === MESSAGE_TYPES.SNAP_CHUNK;
+
+/**
+ * @tacos/raft's `Transport` over HTTP: `send` queues messages per destination member (the
+ * message's `to`, an `ip:port` member address) and POSTs them, batched with
+ * `encodeMessages`, to `<peer>/nacos/v1/ns/peer/raft`, signed with the cluster secret, over the
+ * client's keep-alive agent. Delivery is best effort, as the interface allows: at most
+ * `maxInFlightPerPeer` POSTs per peer, a bounded queue that drops its oldest messages when full, a
+ * timeout per POST, and failures are dropped (Raft's heartbeats and retries repair loss).
+ * `send` never throws or blocks.
+ *
+ * The receiving side is {@link route}: mount it with the other peer routes; it verifies (done by
+ * the peer listener), decodes, checks that each message is addressed to this member and comes from
+ * the authenticated peer, and hands it to the handler Raft registered with `onMessage`.
+ */
+export class RaftHttpTransport implements Transport {
+  private readonly client: PeerClient;
+  private readonly maxInFlight: number;
+  private readonly maxQueued: number;
+  private readonly maxBatch: number;
+  private readonly timeoutMs: number;
+  private readonly onError: ((err: unknown, peer: string) => void) | undefined;
+  private readonly queues = new Map<string, PeerQueue>();
+  private handler: ((message: Message) => void) | undefined;
+  private closed = false;
+  /** See {@link RaftTransportStats}. */
+  readonly stats: RaftTransportStats = { sentBatches: 0, sentMessages: 0, failedBatches: 0, droppedMessages: 0, receivedMessages: 0, rejectedMessages: 0 };
+
+  constructor(options: RaftHttpTransportOptions) {
+    this.client = options.client;
+    this.maxInFlight = Math.max(1, options.maxInFlightPerPeer ?? 2);
+    this.maxQueued = Math.max(1, options.maxQueuedPerPeer ?? 1024);
+    this.maxBatch = Math.max(1, options.maxBatchMessages ?? 64);
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.onError = options.onError;
+  }
+
+  /** Transport: queues messages for their `to` members and starts POSTs as capacity allows. */
+  send(messages: readonly Message[]): void {
+    if (this.closed) return;
+    try {
+      const touched = new Set<string>();
+      for (const m of messages) {
+        if (m.to === this.client.self) continue;
+        let q = this.queues.get(m.to);
+        if (!q) {
+          q = { pending: [], inFlight: 0 };
+          this.queues.set(m.to, q);
+        }
+        q.pending.push(m);
+        if (q.pending.length > this.maxQueued) {
+          const drop = q.pending.length - this.maxQueued;
+          q.pending.splice(0, drop);
+          this.stats.droppedMessages += drop;
+        }
+        touched.add(m.to);
+      }
+      for (const to of touched) this.pump(to);
+    } catch (err) {
+      // `send` must never throw into the Raft driver; a lost message is a tolerated failure.
+      this.onError?.(err, '*');
+    }
+  }
+
+  /** Transport: the driver registers its inbound handler on start and `undefined` on stop. */
+  onMessage(handler: ((message: Message) => void) | undefined): void {
+    this.handler = handler;
+  }
+
+  /** Stops sending (queues are dropped); POSTs in flight finish or fail on their own. */
+  close(): void {
+    this.closed = true;
+    this.queues.clear();
+  }
+
+  /** The peer route for `POST /nacos/v1/ns/peer/raft` (answers 204; 503 while Raft is not started). */
+  get route(): PeerRoute {
+    return {
+      method: 'POST',
+      path: PEER_PATHS.RAFT,
+      handler: (req) => {
+        const handler = this.handler;
+        if (!handler) return { status: 503, body: 'raft is not running on this member' };
+        let messages: Message[];
+        try {
+          messages = decodeMessages(req.body);
+        } catch (err) {
+          this.onError?.(err, req.peer);
+          return { status: 400, body: 'bad raft message batch' };
+        }
+        for (const m of messages) {
+          // A member signs only for itself, so a message claiming another sender, or meant for
+          // another member, is refused rather than fed to the core.
+          if (m.to !== this.client.self || m.from !== req.peer) {
+            this.stats.rejectedMessages++;
+            continue;
+          }
+          this.stats.receivedMessages++;
+          handler(m);
+        }
+        return { status: 204 };
+      },
+    };
+  }
+
+  private pump(to: string): void {
+    const q = this.queues.get(to);
+    if (!q) return;
+    while (!this.closed && q.inFlight < this.maxInFlight && q.pending.length > 0) {
+      let n = 0;
+      if (isSnapshot(q.pending[0] as Message)) n = 1;
+      else while (n < q.pending.length && n < this.maxBatch && !isSnapshot(q.pending[n] as Message)) n++;
+      const batch = q.pending.splice(0, n);
+      q.inFlight++;
+      this.post(to, batch).finally(() => {
+        q.inFlight--;
+        if (q.pending.length > 0) this.pump(to);
+        else if (q.inFlight === 0 && this.queues.get(to) === q) this.queues.delete(to);
+      });
+    }
+  }
+
+  private async post(to: string, batch: Message[]): Promise<void> {
+    try {
+      const body = encodeMessages(batch);
+      const res = await this.client.request(to, {
+        method: 'POST',
+        path: PEER_PATHS.RAFT,
+        body,
+        headers: { 'content-type': 'application/octet-stream' },
+        timeoutMs: this.timeoutMs,
+        maxResponseBytes: 64 * 1024,
+      });
+      if (res.status >= 200 && res.status < 300) {
+        this.stats.sentBatches++;
+        this.stats.sentMessages += batch.length;
+      } else {
+        this.stats.failedBatches++;
+        this.onError?.(new Error(`${to} answered ${res.status}: ${res.body.toString('utf8').slice(0, 200)}`), to);
+      }
+    } catch (err) {
+      this.stats.failedBatches++;
+      this.onError?.(err, to);
+    }
+  }
+}
