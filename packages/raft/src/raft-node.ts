@@ -220,8 +220,8 @@ export class RaftNode {
   /**
    * Resolves once the local state machine has applied everything committed when it was called
    * and leadership was confirmed by a quorum (Raft §8 ReadIndex); reads of local state after that
-   * are linearizable. Rejects NOT_LEADER on followers, TIMEOUT if no quorum answered within two
-   * election timeouts, STOPPED.
+   * are linearizable. Rejects NOT_LEADER on followers (and when leadership is lost while waiting),
+   * TIMEOUT if no quorum answered within two election timeouts, STOPPED.
    */
   readIndex(): Promise<void> {
     const node = this.live();
@@ -493,6 +493,8 @@ export class RaftNode {
       const r = this.reads.find((x) => x.context === rs.context);
       if (r) r.index = rs.index;
     }
+    // Reads confirmed before a leadership change are still valid: answer them first.
+    this.releaseReads();
     if (rd.softState) this.onSoftState(rd.softState.role, rd.softState.leaderId);
     // 4. Advance.
     node.advance(rd);
@@ -528,6 +530,11 @@ export class RaftNode {
       // Our entries may still commit under the next leader: wait a while to learn their fate.
       const deadline = this.tickCount + 2 * this.opts.electionTicks;
       for (const p of this.proposals.values()) p.deadline ??= deadline;
+      // A read point is only valid from a confirmed leader: send the caller to the new one.
+      for (const r of this.reads) {
+        r.reject(new RaftError('NOT_LEADER', `${this.opts.id} lost leadership before the read was confirmed`, { leaderId: leaderId || undefined }));
+      }
+      this.reads = [];
     }
     this.wasLeader = isLeader;
   }
