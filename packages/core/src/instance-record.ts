@@ -10,6 +10,15 @@ import {
 import type { ServiceEntry } from './service-entry';
 
 /**
+ * A copy of `value` that does not share memory with a larger string. Parameters parsed out of a
+ * request URL can be V8 "sliced strings" that keep the whole URL alive; an instance lives for hours,
+ * so it must not pin its registration request.
+ */
+export function detach(value: string): string {
+  return value.length < 13 ? value : (` ${value}`).slice(1);
+}
+
+/**
  * One instance as the registry keeps it: a compact plain object (no timers, no closures) so a
  * million of them fit in memory. Owned by its {@link ServiceEntry}; other modules read it but change
  * it only through the registry. `lastBeat` is on the monotonic clock.
@@ -55,7 +64,7 @@ export class InstanceRecord {
   ) {
     this.key = key;
     this.customId = undefined;
-    this.ip = ip;
+    this.ip = detach(ip);
     this.port = port;
     this.clusterName = clusterName;
     this.ephemeral = ephemeral;
