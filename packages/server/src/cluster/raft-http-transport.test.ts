@@ -1,0 +1,122 @@
+import { encodeMessages, MemoryStorage, type Message, RaftNode, type StateMachine } from '@tacos/raft';
+import { PeerSigner, PeerVerifier } from './peer-auth';
+import { createPeerRequestListener, PEER_PATHS, PeerClient } from './peer-http';
+import { RaftHttpTransport } from './raft-http-transport';
+import { freePort, startTestServer, type TestServer, until } from './testing/http-helpers';
+
+const SECRET = '4c1f7a2e9b3d5c6e8f0a1b2c3d4e5f60';
+
+/** A key-value state machine: `put k v` returns the previous value. */
+class Kv implements StateMachine {
+  data = new Map<string, string>();
+  apply(command: Uint8Array): unknown {
+    const [k, v] = new TextDecoder().decode(command).split('=') as [string, string];
+    const prev = this.data.get(k) ?? null;
+    this.data.set(k, v);
+    return prev;
+  }
+  snapshot(): Uint8Array {
+    return new TextEncoder().encode(JSON.stringify([...this.data]));
+  }
+  restore(snapshot: Uint8Array): void {
+    this.data = new Map(JSON.parse(new TextDecoder().decode(snapshot)) as [string, string][]);
+  }
+}
+
+interface Member {
+  server: TestServer;
+  client: PeerClient;
+  transport: RaftHttpTransport;
+  node: RaftNode;
+  kv: Kv;
+}
+
+describe('RaftHttpTransport', () => {
+  let members: Member[] = [];
+  afterEach(async () => {
+    await Promise.all(members.map((m) => m.node.stop()));
+    for (const m of members) {
+      m.transport.close();
+      m.client.close();
+    }
+    await Promise.all(members.map((m) => m.server.close()));
+    members = [];
+  });
+
+  async function cluster(n: number): Promise<Member[]> {
+    const servers = await Promise.all(Array.from({ length: n }, () => startTestServer()));
+    const ids = servers.map((s) => s.address);
+    members = servers.map((server, i) => {
+      const client = new PeerClient({ signer: new PeerSigner({ secret: SECRET, self: server.address }) });
+      const transport = new RaftHttpTransport({ client });
+      server.setListener(createPeerRequestListener({ verifier: new PeerVerifier({ secret: SECRET }), routes: [transport.route] }));
+      const kv = new Kv();
+      let seed = 7 + i * 1000;
+      const random = () => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed / 2147483648;
+      };
+      const node = new RaftNode({ id: server.address, peers: ids, storage: new MemoryStorage(), transport, stateMachine: kv, tickMs: 20, random });
+      return { server, client, transport, node, kv };
+    });
+    await Promise.all(members.map((m) => m.node.start()));
+    return members;
+  }
+
+  it('carries a 3-member Raft group over real HTTP: elects a leader and commits proposals everywhere', async () => {
+    await cluster(3);
+    const leaderOf = () => members.find((m) => m.node.status().role === 'LEADER');
+    await until(() => leaderOf() !== undefined, 'a leader', 10_000);
+    const leader = leaderOf() as Member;
+    for (let i = 0; i < 10; i++) await leader.node.propose(new TextEncoder().encode(`k${i}=v${i}`));
+    expect(await leader.node.propose(new TextEncoder().encode('k0=w'))).toBe('v0');
+    await until(() => members.every((m) => m.kv.data.size === 10 && m.kv.data.get('k0') === 'w'), 'every member to apply', 10_000);
+    const followers = members.filter((m) => m !== leader);
+    expect(followers.every((f) => f.node.status().leaderId === leader.server.address)).toBe(true);
+    expect(leader.transport.stats.sentMessages).toBeGreaterThan(0);
+    expect(members.reduce((s, m) => s + m.transport.stats.rejectedMessages, 0)).toBe(0);
+  }, 20_000);
+
+  it('refuses unsigned batches, batches with a forged sender, and answers 503 before Raft starts', async () => {
+    const server = await startTestServer();
+    const client = new PeerClient({ signer: new PeerSigner({ secret: SECRET, self: '127.0.0.1:1' }) });
+    const transport = new RaftHttpTransport({ client: new PeerClient({ signer: new PeerSigner({ secret: SECRET, self: server.address }) }) });
+    server.setListener(createPeerRequestListener({ verifier: new PeerVerifier({ secret: SECRET }), routes: [transport.route] }));
+    try {
+      const hb = (from: string): Message => ({ type: 'Heartbeat', from, to: server.address, term: 1, commit: 0 });
+      const body = encodeMessages([hb('127.0.0.1:1')]);
+      expect((await client.request(server.address, { method: 'POST', path: PEER_PATHS.RAFT, body })).status).toBe(503);
+      const got: Message[] = [];
+      transport.onMessage((m) => got.push(m));
+      const unsigned = await fetch(`http://${server.address}${PEER_PATHS.RAFT}`, { method: 'POST', headers: { 'user-agent': 'Nacos-Server:1.4.1' }, body: Buffer.from(body) });
+      expect(unsigned.status).toBe(401);
+      expect((await client.request(server.address, { method: 'POST', path: PEER_PATHS.RAFT, body: encodeMessages([hb('127.0.0.1:2')]) })).status).toBe(204);
+      expect(got).toHaveLength(0);
+      expect(transport.stats.rejectedMessages).toBe(1);
+      expect((await client.request(server.address, { method: 'POST', path: PEER_PATHS.RAFT, body })).status).toBe(204);
+      expect(got).toEqual([hb('127.0.0.1:1')]);
+      expect((await client.request(server.address, { method: 'POST', path: PEER_PATHS.RAFT, body: 'junk' })).status).toBe(400);
+    } finally {
+      client.close();
+      transport.close();
+      await server.close();
+    }
+  });
+
+  it('never throws from send, drops the oldest messages when a peer queue is full, and survives a dead peer', async () => {
+    const errors: unknown[] = [];
+    const client = new PeerClient({ signer: new PeerSigner({ secret: SECRET, self: '127.0.0.1:1' }), timeoutMs: 500 });
+    const transport = new RaftHttpTransport({ client, maxInFlightPerPeer: 1, maxQueuedPerPeer: 3, maxBatchMessages: 2, onError: (e) => errors.push(e) });
+    const dead = `127.0.0.1:${await freePort()}`;
+    try {
+      const msgs = Array.from({ length: 10 }, (_, i): Message => ({ type: 'Heartbeat', from: '127.0.0.1:1', to: dead, term: i }));
+      expect(() => transport.send(msgs)).not.toThrow();
+      expect(transport.stats.droppedMessages).toBe(7);
+      await until(() => transport.stats.failedBatches === 2, 'both batches to fail against a closed port');
+      expect(errors).toHaveLength(2);
+    } finally {
+      transport.close();
+      client.close();
+    }
+  });
+});
