@@ -258,6 +258,18 @@ describe('register, update, patch, deregister', () => {
     expect(registry.getInstance({ ...ref, clusterName: 'A' })).toMatchObject({ service: SVC, ip: '10.0.0.5', healthy: true });
   });
 
+  it('keeps namespaces apart without validating them, and keeps ids on update', async () => {
+    await registry.registerInstance(write({ namespaceId: 'any thing' }));
+    await registry.registerInstance(write({ ip: '10.0.0.6' }));
+    expect(registry.statuses(`any thing##${SVC}`).ips).toEqual(['10.0.0.5:8080_true']);
+    expect(registry.statuses(SVC).ips).toEqual(['10.0.0.6:8080_true']);
+    const md = { 'preserved.instance.id.generator': 'snowflake' };
+    await registry.registerInstance(write({ ip: '10.0.0.7', metadata: md }));
+    await registry.registerInstance(write({ ip: '10.0.0.7', metadata: { ...md, k: 'v' }, weight: 2 }));
+    const ref = { namespaceId: 'public', serviceName: SVC, ip: '10.0.0.7', port: 8080, clusterName: 'DEFAULT' };
+    expect(registry.getInstance(ref)).toMatchObject({ instanceId: '0', weight: 2 });
+  });
+
   it('uses snowflake ids when asked', async () => {
     const md = { 'preserved.instance.id.generator': 'snowflake' };
     await registry.registerInstance(write({ metadata: md }));
