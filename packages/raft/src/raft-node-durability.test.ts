@@ -20,6 +20,7 @@ describe('RaftNode durability order (persist before send)', () => {
     const storages = new Map(ids.map((id) => [id, new SlowStorage()]));
     const violations: string[] = [];
     let checked = 0;
+    const appsWithEntries = new Map<string, number>();
     const checking = (id: string): Transport => {
       const inner = net.transport(id);
       return {
@@ -33,6 +34,7 @@ describe('RaftNode durability order (persist before send)', () => {
             if (m.type === M.VOTE_RESP && !m.reject && hs.vote !== m.to) violations.push(`${id} granted a vote to ${m.to} before persisting it`);
             if (m.type === M.APP_RESP && !m.reject && (m.index ?? 0) > s.lastIndex()) violations.push(`${id} acknowledged ${m.index} with only ${s.lastIndex()} on disk`);
             const last = m.entries?.[m.entries.length - 1];
+            if (last) appsWithEntries.set(id, (appsWithEntries.get(id) ?? 0) + 1);
             if (last && last.index > s.lastIndex()) violations.push(`${id} replicated ${last.index} before persisting it`);
           }
           inner.send(messages);
@@ -46,7 +48,13 @@ describe('RaftNode durability order (persist before send)', () => {
     const end = Date.now() + 5000;
     while (!nodes.some((n) => n.status().role === 'LEADER') && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
     const leader = nodes.find((n) => n.status().role === 'LEADER')!;
+    const leaderId = leader.status().id;
+    await new Promise((r) => setTimeout(r, 20));
+    const before = appsWithEntries.get(leaderId) ?? 0;
     await Promise.all(Array.from({ length: 50 }, (_, i) => leader.propose(KvStateMachine.encode({ op: 'put', key: `k${i % 5}`, value: `${i}` }))));
+    // Group commit: the 50 concurrent proposals went out as one batch (one App per follower),
+    // not 50 Apps per follower.
+    expect((appsWithEntries.get(leaderId) ?? 0) - before).toBeLessThanOrEqual(4);
     await Promise.all(nodes.map((n) => n.stop()));
     expect(checked).toBeGreaterThan(20);
     expect(violations).toEqual([]);

@@ -122,6 +122,7 @@ export class RaftNode {
   private snapshotIndex = 0;
   private snapshotting = false;
   private readonly proposals = new Map<number, PendingProposal>();
+  private queued: { command: Uint8Array; resolve: (value: unknown) => void; reject: (err: unknown) => void }[] = [];
   private reads: PendingRead[] = [];
   private wasLeader = false;
   private fatal: RaftError | undefined;
@@ -207,14 +208,34 @@ export class RaftNode {
   propose(command: Uint8Array): Promise<unknown> {
     const node = this.live();
     if (!node) return Promise.reject(this.deadError());
+    const st = node.raft;
+    if (st.role !== ROLES.LEADER) {
+      return Promise.reject(new RaftError('NOT_LEADER', `${this.opts.id} is not the leader`, { leaderId: st.lead || undefined }));
+    }
+    // Queued, then appended together with every other proposal of this event-loop turn: one
+    // log append, one disk write and one AppendEntries per follower for the whole batch.
+    return new Promise((resolve, reject) => {
+      this.queued.push({ command, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Appends the queued proposals as one batch (group commit). */
+  private flushProposals(node: RawNode): void {
+    if (this.queued.length === 0) return;
+    const batch = this.queued;
+    this.queued = [];
     let index: number;
     let term: number;
     try {
-      ({ index, term } = node.propose(command));
+      ({ index, term } = node.propose(...batch.map((b) => b.command)));
     } catch (err) {
-      return Promise.reject(err);
+      for (const b of batch) b.reject(err);
+      return;
     }
-    return this.track(index, term);
+    batch.forEach((b, i) => {
+      this.proposals.set(index + i, { term, resolve: b.resolve, reject: b.reject });
+    });
   }
 
   /**
@@ -444,7 +465,9 @@ export class RaftNode {
 
   /** Processes Readies until there is nothing left (one at a time; concurrent callers wait). */
   private drain(): Promise<void> {
-    if (this.processing) return this.processing.then(() => (this.node?.hasReady() && !this.stopped ? this.drain() : undefined));
+    if (this.processing) {
+      return this.processing.then(() => ((this.node?.hasReady() || this.queued.length > 0) && !this.stopped ? this.drain() : undefined));
+    }
     let finish!: () => void;
     // Set before the loop starts: the loop may finish synchronously when there is nothing to do.
     this.processing = new Promise<void>((resolve) => {
@@ -453,7 +476,10 @@ export class RaftNode {
     void (async () => {
       try {
         const node = this.node!;
-        while (!this.stopped && node.hasReady()) {
+        for (;;) {
+          if (this.stopped) break;
+          this.flushProposals(node);
+          if (!node.hasReady()) break;
           await this.handleReady(node, node.ready());
           await this.maybeSnapshot();
         }
@@ -570,6 +596,8 @@ export class RaftNode {
   }
 
   private failAll(err: RaftError): void {
+    for (const q of this.queued) q.reject(err);
+    this.queued = [];
     for (const p of this.proposals.values()) p.reject(err);
     this.proposals.clear();
     for (const r of this.reads) r.reject(err);
