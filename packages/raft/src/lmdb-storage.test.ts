@@ -100,6 +100,22 @@ describe('LmdbStorage', () => {
     await expect(LmdbStorage.open(dir)).rejects.toMatchObject({ code: 'CORRUPTED', message: expect.stringContaining('offset') });
   });
 
+  it('refuses a damaged hard state record, naming the file', async () => {
+    const s = await LmdbStorage.open(dir);
+    await s.save({ hardState: { term: 4, vote: 'a', commit: 0 } });
+    await s.close();
+    const env = open({ path: dir, maxDbs: 4 });
+    const meta = env.openDB<Buffer, string>({ name: 'meta', encoding: 'binary' });
+    const raw = Buffer.from(meta.getBinary('hardState')!);
+    raw[raw.length - 2] ^= 0x01;
+    await meta.put('hardState', raw);
+    await env.close();
+    const err = (await LmdbStorage.open(dir).catch((e: unknown) => e)) as RaftError;
+    expect(err.code).toBe('CORRUPTED');
+    expect(err.message).toContain(join(dir, 'data.mdb'));
+    expect(err.message).toContain('"hardState"');
+  });
+
   it('refuses a gap in the log', async () => {
     const s = await LmdbStorage.open(dir);
     await s.save({ entries: range(1, 5, 1) });
