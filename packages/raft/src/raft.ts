@@ -149,6 +149,7 @@ export class Raft {
 
   // ---- state transitions -------------------------------------------------------------------
 
+  /** The state to persist now (term, vote, commit). */
   hardState(): HardState {
     return { term: this.term, vote: this.vote, commit: this.log.committed };
   }
@@ -181,6 +182,7 @@ export class Raft {
     this.pendingReadIndexMessages = [];
   }
 
+  /** Steps down (or starts) as follower of `lead` ('' when unknown) in `term`. */
   becomeFollower(term: number, lead: string): void {
     this.reset(term);
     this.lead = lead;
@@ -250,6 +252,7 @@ export class Raft {
     else for (const id of this.prs.keys()) if (id !== this.id) this.maybeSendAppend(id, false);
   }
 
+  /** A copy of the membership in effect. */
   confState(): ConfState {
     return { voters: [...this.voters], learners: [...this.learners] };
   }
@@ -324,6 +327,7 @@ export class Raft {
     return last + 1;
   }
 
+  /** Leader: advances the commit index to what a majority holds, if of the current term. */
   maybeCommit(): boolean {
     const mci = committedIndex(this.voters, (id) => this.prs.get(id)?.match ?? 0);
     const committed = this.log.maybeCommit(mci, this.term);
