@@ -148,7 +148,8 @@ export class RaftNode {
   /**
    * Opens storage state, restores the latest snapshot, re-applies committed entries, starts
    * ticking. A one-member group elects itself at once, so `propose` works right after `start`
-   * resolves.
+   * resolves. Rejects CORRUPTED when the stored state is inconsistent, STORAGE_FAILED when a
+   * write fails during start-up.
    */
   async start(): Promise<void> {
     if (this.started) throw new RaftError('INVALID_ARGUMENT', 'RaftNode.start called twice');
@@ -182,6 +183,7 @@ export class RaftNode {
     this.timer.unref();
     // Replay committed entries (and, alone, become leader) before resolving.
     await this.drain();
+    if (this.fatal) throw this.fatal;
   }
 
   /** Stops ticking and receiving, rejects waiting calls with STOPPED, waits for the write in flight, closes storage. */
