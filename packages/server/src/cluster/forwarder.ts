@@ -1,4 +1,5 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
 import { isClusterError } from './errors';
 import { type HeaderSource, hasPeerHeaders, type PeerAuthFailure, type PeerSigner, type PeerVerifier } from './peer-auth';
 import { DEFAULT_PEER_TIMEOUT_MS, PeerClient, type PeerUrlResolver } from './peer-http';
@@ -9,7 +10,12 @@ export interface ForwardRequest {
   /** Path with query string exactly as received (`req.originalUrl`). */
   url: string;
   headers: IncomingHttpHeaders;
-  /** The raw body bytes as received (stash them in the body parser's `verify` hook). */
+  /**
+   * The body bytes as the urlencoded parser saw them (stash them with {@link saveRawBody}). Only
+   * `application/x-www-form-urlencoded` bodies are forwarded — they are the only bodies Nacos'
+   * servlet parameters (and Tacos' handlers) read; any other body is dropped with its content type,
+   * so the receiver (whose form parser leaves such bodies unread) verifies the same empty body.
+   */
   body?: Uint8Array | string;
   /** The client's address (signed along as `x-tacos-origin`, so the owner can trust it). */
   origin?: string;
@@ -26,7 +32,14 @@ export interface ForwardResult {
 
 // Hop-by-hop headers (RFC 9110 §7.6.1), ones node recomputes, accept-encoding (we relay the body
 // as text) and our own peer headers (the forwarder signs afresh; a client must not smuggle them).
-const DROPPED_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'accept-encoding', 'expect']);
+// content-encoding too: the parser hands us the decoded body.
+const DROPPED_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'content-encoding', 'accept-encoding', 'expect']);
+
+/** True for `application/x-www-form-urlencoded` (any parameters). */
+export function isFormContentType(contentType: string | string[] | undefined): boolean {
+  const v = Array.isArray(contentType) ? contentType[0] : contentType;
+  return v !== undefined && v.split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded';
+}
 
 /** Options of {@link Forwarder}. */
 export interface ForwarderOptions {
@@ -68,13 +81,16 @@ export class Forwarder {
 
   /** Forwards `req` to `target` (`ip:port`). See the class comment. */
   async forward(target: string, req: ForwardRequest): Promise<ForwardResult> {
+    const isForm = isFormContentType(req.headers['content-type']);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (value === undefined || DROPPED_HEADERS.has(name) || name.startsWith('x-tacos-')) continue;
+      if (name === 'content-type' && !isForm) continue;
       headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
+    const forwardedBody = isForm ? req.body : undefined;
     try {
-      const res = await this.client.request(target, { method: req.method, path: req.url, body: req.body, headers, origin: req.origin });
+      const res = await this.client.request(target, { method: req.method, path: req.url, body: forwardedBody, headers, origin: req.origin });
       const body = res.body.toString('utf8');
       if (res.status === 401 && body.startsWith('peer authentication failed')) {
         return this.failure(target, `${target} refused this member's signature (${body.slice('peer authentication failed: '.length)}); check that both use the same cluster secret and synchronized clocks`);
@@ -114,4 +130,45 @@ export function classifyIncoming(verifier: PeerVerifier, req: { method: string; 
   const v = verifier.verify(req);
   if (!v.ok) return { kind: 'rejected', reason: v.reason, detail: v.detail };
   return v.origin === undefined ? { kind: 'peer', peer: v.peer } : { kind: 'peer', peer: v.peer, origin: v.origin };
+}
+
+/** An express request after {@link saveRawBody} and {@link peerClassifier}. */
+export interface ClusterRequest extends Request {
+  /** The urlencoded body bytes (decoded), when the form parser read one. */
+  rawBody?: Buffer;
+  /** Set when a peer forwarded this request (valid signature): its address. Never forward such a request again. */
+  forwardedBy?: string;
+  /** The client address a forwarding peer vouched for. */
+  forwardedFor?: string;
+}
+
+/**
+ * The `verify` hook for `express.urlencoded({ verify: saveRawBody })`: keeps the body bytes on
+ * `req.rawBody`, so forwarded requests can be verified and forwarded requests relayed byte for byte.
+ */
+export function saveRawBody(req: IncomingMessage, _res: unknown, buf: Buffer): void {
+  (req as ClusterRequest).rawBody = Buffer.from(buf);
+}
+
+/**
+ * Express middleware for the client routes, mounted after the urlencoded parser (with
+ * {@link saveRawBody}): classifies each request with {@link classifyIncoming}. A validly signed
+ * request gets `req.forwardedBy` (and `req.forwardedFor`); one with peer headers that do not verify
+ * is answered 401 `peer authentication failed: <reason>`; anything else passes untouched.
+ */
+export function peerClassifier(verifier: PeerVerifier, onReject?: (info: { reason: PeerAuthFailure; detail: string; path: string }) => void): (req: Request, res: Response, next: NextFunction) => void {
+  return (req, res, next) => {
+    const r = req as ClusterRequest;
+    const kind = classifyIncoming(verifier, { method: req.method, url: req.originalUrl, headers: req.headers, body: r.rawBody ?? '' });
+    if (kind.kind === 'rejected') {
+      onReject?.({ reason: kind.reason, detail: kind.detail, path: req.path });
+      res.status(401).type('text/plain').send(`peer authentication failed: ${kind.reason}`);
+      return;
+    }
+    if (kind.kind === 'peer') {
+      r.forwardedBy = kind.peer;
+      if (kind.origin !== undefined) r.forwardedFor = kind.origin;
+    }
+    next();
+  };
 }

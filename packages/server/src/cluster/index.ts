@@ -2,11 +2,13 @@
 // transports for Raft and Distro, request forwarding, and the cluster read endpoints.
 // See README.md for how the server wires them.
 
+export { type ClusterPlumbing, type ClusterPlumbingOptions, createClusterPlumbing } from './cluster-plumbing';
 export { clusterRoutes, type ClusterRouteDeps } from './cluster-routes';
 export { DistroHttpTransport, type DistroHttpTransportOptions, distroErrorStatus } from './distro-http-transport';
 export { CLUSTER_ERROR_CODES, ClusterError, type ClusterErrorCode, isClusterError } from './errors';
 export {
   classifyIncoming,
+  type ClusterRequest,
   type ForwardRequest,
   type ForwardResult,
   Forwarder,
@@ -14,6 +16,9 @@ export {
   forwardFailureText,
   type IncomingKind,
   invalidRedirectText,
+  isFormContentType,
+  peerClassifier,
+  saveRawBody,
 } from './forwarder';
 export {
   type ClusterMember,
