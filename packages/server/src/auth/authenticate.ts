@@ -157,7 +157,7 @@ export class Authenticator {
   private async fromPassword(username: string, password: string, address: string | undefined, useCache = true): Promise<AuthResult> {
     if (!NAME_PATTERN.test(username)) {
       // Not even a possible username: count it against the address only, and do not echo it back.
-      this.options.limiter.recordFailure('', address);
+      this.options.limiter.recordFailure(undefined, address);
       return { ok: false, status: 403, error: 'unknown user!' };
     }
     const decision = this.options.limiter.check(username, address);

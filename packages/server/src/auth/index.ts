@@ -39,6 +39,19 @@ export {
   DEFAULT_CREDENTIAL_CACHE_TTL_MS,
 } from './authenticate';
 export {
+  addRoleCommand,
+  commandError,
+  createUserCommand,
+  deleteRoleCommand,
+  deleteUserCommand,
+  initAdminCommand,
+  type ParamSource,
+  permissionCommand,
+  planAdminBootstrap,
+  restResult,
+  updatePasswordCommand,
+} from './commands';
+export {
   checkParams,
   FORBIDDEN_KEYS,
   findForbiddenKey,

@@ -70,3 +70,12 @@ describe('LoginRateLimiter', () => {
     expect(limiter.check('user999', undefined).allowed).toBe(false);
   });
 });
+
+describe('LoginRateLimiter with impossible usernames', () => {
+  it('counts them against the address only', () => {
+    const { limiter } = setup({ freeFailuresPerAddress: 2 });
+    for (let i = 0; i < 3; i++) limiter.recordFailure(undefined, '192.0.2.50');
+    expect(limiter.size()).toEqual({ users: 0, addresses: 1 });
+    expect(limiter.check('alice', '192.0.2.50').allowed).toBe(false);
+  });
+});

@@ -80,10 +80,13 @@ export class LoginRateLimiter {
     return { allowed: true };
   }
 
-  /** Records a failed login (wrong password or unknown user) for both keys. */
-  recordFailure(username: string, address: string | undefined): void {
+  /**
+   * Records a failed login (wrong password or unknown user) for both keys. `username` undefined (a
+   * name that cannot exist) counts against the address only.
+   */
+  recordFailure(username: string | undefined, address: string | undefined): void {
     const now = this.options.now();
-    this.fail(this.users, username, now, this.options.freeFailuresPerUser);
+    if (username !== undefined) this.fail(this.users, username, now, this.options.freeFailuresPerUser);
     if (address !== undefined) this.fail(this.addresses, address, now, this.options.freeFailuresPerAddress);
   }
 
