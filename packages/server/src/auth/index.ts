@@ -78,6 +78,7 @@ export {
   signJwt,
   verifyJwt,
 } from './jwt';
+export { listPermissions, listRoles, listUsers, type SearchMode, searchRoles, searchUsernames } from './queries';
 export {
   DEFAULT_RATE_LIMITS,
   LoginRateLimiter,
