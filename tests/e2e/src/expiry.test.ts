@@ -1,24 +1,15 @@
 // Ephemeral instances live by beats: without them they turn unhealthy, then disappear, on the timeouts
 // from their `preserved.*` metadata (Nacos defaults 15 s / 30 s), measured by a real server process.
-import { type TacosProcess, removeDir, startTacos, waitFor } from '@tacos/testkit';
-import { call, uniqueName } from './support';
+import { waitFor } from '@tacos/testkit';
+import { call, uniqueName, useTacosServer } from './support';
 
 const NS = '/nacos/v1/ns';
-let server: TacosProcess;
-
-beforeAll(async () => {
-  server = await startTacos();
-});
-
-afterAll(async () => {
-  await server?.stop();
-  if (server) removeDir(server.dataDir);
-});
+const tacos = useTacosServer();
 
 type Host = { ip: string; port: number; healthy: boolean };
 
 async function hosts(serviceName: string): Promise<Host[]> {
-  const res = await call(server.url, 'GET', `${NS}/instance/list`, { serviceName });
+  const res = await call(tacos().url, 'GET', `${NS}/instance/list`, { serviceName });
   return (res.json as { hosts: Host[] }).hosts;
 }
 
@@ -33,7 +24,7 @@ test('an instance that stops beating turns unhealthy, then is removed; beats kee
     ['127.0.7.1', '{}'],
     ['127.0.7.2', shortLived],
   ]) {
-    const res = await call(server.url, 'POST', `${NS}/instance`, { serviceName, ip, port: 80, metadata });
+    const res = await call(tacos().url, 'POST', `${NS}/instance`, { serviceName, ip, port: 80, metadata });
     expect([res.status, res.text]).toEqual([200, 'ok']);
   }
 
@@ -56,13 +47,13 @@ test('an instance that stops beating turns unhealthy, then is removed; beats kee
 test('a beat brings an unhealthy instance back to healthy', async () => {
   const serviceName = uniqueName('revived');
   const metadata = JSON.stringify({ 'preserved.heart.beat.timeout': '1000', 'preserved.ip.delete.timeout': '20000' });
-  await call(server.url, 'POST', `${NS}/instance`, { serviceName, ip: '127.0.8.1', port: 80 });
-  await call(server.url, 'POST', `${NS}/instance`, { serviceName, ip: '127.0.8.2', port: 80, metadata });
+  await call(tacos().url, 'POST', `${NS}/instance`, { serviceName, ip: '127.0.8.1', port: 80 });
+  await call(tacos().url, 'POST', `${NS}/instance`, { serviceName, ip: '127.0.8.2', port: 80, metadata });
   await waitFor(async () => (await hosts(serviceName)).find((h) => h.ip === '127.0.8.2')?.healthy === false, {
     timeoutMs: 10_000,
     what: '127.0.8.2 to turn unhealthy',
   });
-  const beat = await call(server.url, 'PUT', `${NS}/instance/beat`, {
+  const beat = await call(tacos().url, 'PUT', `${NS}/instance/beat`, {
     serviceName: `DEFAULT_GROUP@@${serviceName}`,
     beat: JSON.stringify({ ip: '127.0.8.2', port: 80, serviceName: `DEFAULT_GROUP@@${serviceName}`, cluster: 'DEFAULT' }),
   });

@@ -1,30 +1,20 @@
 // Raw HTTP against a real process: the Nacos error contract (status + plain-text body naming the field),
 // hostile input, and that nothing a client sends can take the server down.
-import { type TacosProcess, removeDir, startTacos } from '@tacos/testkit';
-import { call, uniqueName } from './support';
+import { call, uniqueName, useTacosServer } from './support';
 
 const NS = '/nacos/v1/ns';
-let server: TacosProcess;
-
-beforeAll(async () => {
-  server = await startTacos();
-});
-
-afterAll(async () => {
-  await server?.stop();
-  if (server) removeDir(server.dataDir);
-});
+const tacos = useTacosServer();
 
 test('liveness and readiness answer OK', async () => {
-  expect(await call(server.url, 'GET', '/nacos/v1/console/health/liveness')).toMatchObject({ status: 200 });
-  expect(await call(server.url, 'GET', '/nacos/v1/console/health/readiness')).toMatchObject({ status: 200 });
+  expect(await call(tacos().url, 'GET', '/nacos/v1/console/health/liveness')).toMatchObject({ status: 200 });
+  expect(await call(tacos().url, 'GET', '/nacos/v1/console/health/readiness')).toMatchObject({ status: 200 });
 });
 
 test('a missing required parameter is a 400 naming it', async () => {
-  const noIp = await call(server.url, 'POST', `${NS}/instance`, { serviceName: 'svc', port: 1 });
+  const noIp = await call(tacos().url, 'POST', `${NS}/instance`, { serviceName: 'svc', port: 1 });
   expect(noIp.status).toBe(400);
   expect(noIp.text).toContain('ip');
-  const noService = await call(server.url, 'GET', `${NS}/instance/list`, {});
+  const noService = await call(tacos().url, 'GET', `${NS}/instance/list`, {});
   expect(noService.status).toBe(400);
   expect(noService.text).toContain('serviceName');
 });
@@ -40,17 +30,17 @@ test.each([
   ['metadata', { metadata: 'not metadata' }],
 ])('a malformed %s is a 400 naming the field (%j)', async (field, override) => {
   const params = { serviceName: uniqueName('bad'), ip: '127.0.0.1', port: 80, ...override };
-  const res = await call(server.url, 'POST', `${NS}/instance`, params as Record<string, string>);
+  const res = await call(tacos().url, 'POST', `${NS}/instance`, params as Record<string, string>);
   expect(res.status).toBe(400);
   expect(res.text.toLowerCase()).toContain(field.toLowerCase().replace('clustername', 'cluster'));
   // Nothing was stored by the rejected request.
-  const list = await call(server.url, 'GET', `${NS}/instance/list`, { serviceName: params.serviceName });
+  const list = await call(tacos().url, 'GET', `${NS}/instance/list`, { serviceName: params.serviceName });
   expect((list.json as { hosts: unknown[] }).hosts).toEqual([]);
 });
 
 test('metadata keys that could pollute prototypes are refused', async () => {
   for (const key of ['__proto__', 'constructor', 'prototype']) {
-    const res = await call(server.url, 'POST', `${NS}/instance`, {
+    const res = await call(tacos().url, 'POST', `${NS}/instance`, {
       serviceName: uniqueName('proto'),
       ip: '127.0.0.1',
       port: 80,
@@ -63,14 +53,14 @@ test('metadata keys that could pollute prototypes are refused', async () => {
 });
 
 test('an unknown naming route is not found and says so', async () => {
-  const res = await call(server.url, 'GET', `${NS}/no-such-thing`);
+  const res = await call(tacos().url, 'GET', `${NS}/no-such-thing`);
   expect([404, 501]).toContain(res.status);
   expect(res.text.length).toBeGreaterThan(0);
 });
 
 test('an oversized body is a 413', async () => {
   const res = await call(
-    server.url,
+    tacos().url,
     'POST',
     `${NS}/instance`,
     {},
@@ -85,7 +75,7 @@ test('an oversized body is a 413', async () => {
 test('parameters are read from a form body as well as the query string', async () => {
   const serviceName = uniqueName('form');
   const res = await call(
-    server.url,
+    tacos().url,
     'POST',
     `${NS}/instance`,
     {},
@@ -95,7 +85,7 @@ test('parameters are read from a form body as well as the query string', async (
     },
   );
   expect([res.status, res.text]).toEqual([200, 'ok']);
-  const list = await call(server.url, 'GET', `${NS}/instance/list`, { serviceName });
+  const list = await call(tacos().url, 'GET', `${NS}/instance/list`, { serviceName });
   expect((list.json as { hosts: Array<{ ip: string; weight: number }> }).hosts).toMatchObject([
     { ip: '127.0.9.1', weight: 2 },
   ]);
@@ -120,9 +110,9 @@ test('a burst of random garbage never gets a 5xx and never kills the server', as
     }
     const method = pick(methods);
     const path = `${NS}${pick(paths)}`;
-    const res = await call(server.url, method, path, params);
+    const res = await call(tacos().url, method, path, params);
     if (res.status >= 500) failures.push(`${method} ${path} ${JSON.stringify(params)} -> ${res.status} ${res.text}`);
   }
   expect(failures).toEqual([]);
-  expect((await call(server.url, 'GET', '/nacos/v1/console/health/liveness')).status).toBe(200);
+  expect((await call(tacos().url, 'GET', '/nacos/v1/console/health/liveness')).status).toBe(200);
 });

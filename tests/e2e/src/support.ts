@@ -1,5 +1,26 @@
-// Shared helpers for the end-to-end suites: a silent logger for nacos-naming that keeps what it was told,
-// and small HTTP helpers that send parameters the way Nacos clients do (query string, no body).
+// Shared helpers for the end-to-end suites: one real server per test file, a silent logger for
+// nacos-naming that keeps what it was told, and small HTTP helpers that send parameters the way Nacos
+// clients do (query string, no body).
+import { type StartTacosOptions, type TacosProcess, removeDir, startTacos } from '@tacos/testkit';
+
+/**
+ * Starts a real server before the file's tests and stops it (and removes its data dir) after them.
+ * Returns a getter, since the process exists only once `beforeAll` has run.
+ */
+export function useTacosServer(options: StartTacosOptions = {}): () => TacosProcess {
+  let server: TacosProcess | undefined;
+  beforeAll(async () => {
+    server = await startTacos(options);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    if (server) removeDir(server.dataDir);
+  });
+  return () => {
+    if (!server) throw new Error('the Tacos server is not started yet (use it inside a test)');
+    return server;
+  };
+}
 
 /** A logger for nacos-naming that records lines instead of printing them. */
 export function recordingLogger() {
