@@ -1,6 +1,6 @@
 import express from 'express';
 import { CLUSTER_ERROR_CODES } from './errors';
-import { classifyIncoming } from './forwarder';
+import { classifyIncoming, saveRawBody } from './forwarder';
 import { canonicalPeerString, PEER_HEADERS, PeerSigner, PeerVerifier, requirePeerSignature, validateClusterSecret, verifyPeerRequest } from './peer-auth';
 import { PeerClient } from './peer-http';
 import { startTestServer, type TestServer } from './testing/http-helpers';
@@ -166,6 +166,9 @@ describe('requirePeerSignature over real HTTP', () => {
     app.post('/peer/echo', requirePeerSignature(verifier), (req, res) => {
       res.json({ peer: res.locals.peer, body: (req as { rawBody?: Buffer }).rawBody?.toString('utf8') });
     });
+    app.post('/peer/form', express.urlencoded({ extended: false, verify: saveRawBody }), requirePeerSignature(verifier), (req, res) => {
+      res.json({ peer: res.locals.peer, params: req.body });
+    });
     server.setListener(app);
     client = new PeerClient({ signer: new PeerSigner({ secret: SECRET, self: SELF }) });
     rogue = new PeerClient({ signer: new PeerSigner({ secret: `${SECRET}x`, self: SELF }) });
@@ -180,6 +183,12 @@ describe('requirePeerSignature over real HTTP', () => {
     const res = await client.request(server.address, { method: 'POST', path: '/peer/echo', body: 'hello=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body.toString())).toEqual({ peer: SELF, body: 'hello=1' });
+  });
+
+  it('verifies against the raw body a form parser stashed with saveRawBody', async () => {
+    const res = await client.request(server.address, { method: 'POST', path: '/peer/form?x=1', body: 'a=1&b=%20two', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body.toString())).toEqual({ peer: SELF, params: { a: '1', b: ' two' } });
   });
 
   it('answers 401 with the reason for a wrong secret and for an unsigned request with a Nacos-Server agent', async () => {

@@ -392,7 +392,8 @@ export function requirePeerSignature(
         next();
       },
       (err: unknown) => {
-        res.status(413).type('text/plain').send((err as Error).message);
+        const tooLarge = err instanceof ClusterError && err.code === CLUSTER_ERROR_CODES.TOO_LARGE;
+        res.status(tooLarge ? 413 : 400).type('text/plain').send(tooLarge ? (err as Error).message : 'bad peer request body');
       },
     );
   };

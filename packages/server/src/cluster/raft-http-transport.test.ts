@@ -77,6 +77,24 @@ describe('RaftHttpTransport', () => {
     expect(members.reduce((s, m) => s + m.transport.stats.rejectedMessages, 0)).toBe(0);
   }, 20_000);
 
+  it('elects a new leader over HTTP when the leader member goes away', async () => {
+    await cluster(3);
+    const leaderOf = () => members.find((m) => m.node.status().role === 'LEADER');
+    await until(() => leaderOf() !== undefined, 'a leader', 10_000);
+    const old = leaderOf() as Member;
+    await old.node.propose(new TextEncoder().encode('a=1'));
+    await old.node.stop();
+    await old.server.close();
+    const rest = members.filter((m) => m !== old);
+    await until(() => rest.some((m) => m.node.status().role === 'LEADER'), 'a new leader among the other two', 10_000);
+    const next = rest.find((m) => m.node.status().role === 'LEADER') as Member;
+    expect(next.node.status().term).toBeGreaterThan(old.node.status().term);
+    expect(await next.node.propose(new TextEncoder().encode('a=2'))).toBe('1');
+    await until(() => rest.every((m) => m.kv.data.get('a') === '2'), 'both survivors to apply', 10_000);
+    // Batches to the dead member fail and are dropped, as the transport promises.
+    await until(() => next.transport.stats.failedBatches > 0, 'failed sends to the dead member');
+  }, 20_000);
+
   it('refuses unsigned batches, batches with a forged sender, and answers 503 before Raft starts', async () => {
     const server = await startTestServer();
     const client = new PeerClient({ signer: new PeerSigner({ secret: SECRET, self: '127.0.0.1:1' }) });
