@@ -93,12 +93,9 @@ let measurementCounter = 0;
 async function measure(subject: Subject, endpoints: string[], connections: number, options: BenchOptions) {
   const tag = `m${++measurementCounter}`;
   let prepared: Awaited<ReturnType<Subject['prepare']>> | undefined;
+  const preparing = subject.prepare(endpoints, connections, tag);
   try {
-    prepared = await withTimeout(
-      subject.prepare(endpoints, connections, tag),
-      PREPARE_TIMEOUT_MS,
-      `${subject.system} set-up`,
-    );
+    prepared = await withTimeout(preparing, PREPARE_TIMEOUT_MS, `${subject.system} set-up`);
     const result = await runClosedLoop(prepared.op, {
       connections,
       warmupMs: options.warmupMs,
@@ -107,6 +104,8 @@ async function measure(subject: Subject, endpoints: string[], connections: numbe
     });
     return toMeasurement(result);
   } catch (error) {
+    // A set-up that timed out may still finish later: its connections are closed then.
+    if (!prepared) void preparing.then((late) => late.close()).catch(() => undefined);
     const failed: Measurement = {
       opsPerSec: 0,
       ops: 0,
