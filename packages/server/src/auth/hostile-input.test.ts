@@ -18,6 +18,7 @@ describe('jsonTextDepth', () => {
     ['"[[[[[["', 0],
     ['{"a":"\\"[[["}', 1],
     ['[1,[2],[3,[4]]]', 3],
+    [']]]]][[[', 3],
   ])('%s → %d', (text, depth) => {
     expect(jsonTextDepth(text)).toBe(depth);
   });

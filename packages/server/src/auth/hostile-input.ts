@@ -72,7 +72,8 @@ export function jsonTextDepth(text: string, stopAt: number = Number.MAX_SAFE_INT
         max = depth;
         if (max > stopAt) return max;
       }
-    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
+    } else if ((c === 0x5d /* ] */ || c === 0x7d /* } */) && depth > 0) {
+      // Clamped at 0: leading closers must not buy an attacker extra levels further on.
       depth--;
     }
   }
