@@ -179,6 +179,36 @@ describe('cluster plumbing, three members over real HTTP', () => {
   }, 15_000);
 });
 
+describe('peer routes on a separate port', () => {
+  it('runs membership and Raft over peer servers while the client ports serve no peer routes', async () => {
+    const clientServers = await Promise.all([startTestServer(), startTestServer()]);
+    const peerServers = await Promise.all([startTestServer(), startTestServer()]);
+    const addresses = clientServers.map((s) => s.address);
+    const peerUrl = new Map(addresses.map((a, i) => [a, `http://${peerServers[i]?.address}`]));
+    const plumbings = addresses.map((self) => createClusterPlumbing({ self, members: addresses, secret: SECRET, version: 't', probeIntervalMs: 50, resolvePeerUrl: (m) => peerUrl.get(m) as string }));
+    const nodes = plumbings.map((p, i) => new RaftNode({ id: p.self, peers: addresses, storage: new MemoryStorage(), transport: p.raftTransport, stateMachine: new Log(), tickMs: 20, random: () => (i + 1) / 3 }));
+    plumbings.forEach((p, i) => {
+      p.bindRaft(nodes[i] as RaftNode);
+      peerServers[i]?.setListener(p.peerListener());
+      clientServers[i]?.setListener((_req, res) => res.writeHead(404).end('client port'));
+    });
+    try {
+      for (const p of plumbings) p.start();
+      await Promise.all(nodes.map((n) => n.start()));
+      await until(() => nodes.some((n) => n.status().role === 'LEADER'), 'a leader over the peer port', 10_000);
+      const leader = nodes.find((n) => n.status().role === 'LEADER') as RaftNode;
+      expect(await leader.propose(new TextEncoder().encode('x'))).toBe(1);
+      await until(() => plumbings.every((p) => p.membership.members().every((m) => m.state === 'UP' && m.extendInfo.raftMetaData !== undefined)), 'members to see each other through the peer port');
+      const onClientPort = await fetch(`http://${addresses[0]}/nacos/v1/ns/peer/health`);
+      expect(onClientPort.status).toBe(404);
+    } finally {
+      await Promise.all(nodes.map((n) => n.stop()));
+      for (const p of plumbings) p.close();
+      await Promise.all([...clientServers, ...peerServers].map((s) => s.close()));
+    }
+  }, 15_000);
+});
+
 describe('peerUrlResolver', () => {
   it('puts peer routes on the member port, or on port + offset', () => {
     expect(peerUrlResolver()('10.0.0.1:8848')).toBe('http://10.0.0.1:8848');

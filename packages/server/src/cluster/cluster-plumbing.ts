@@ -6,7 +6,7 @@ import { DistroHttpTransport } from './distro-http-transport';
 import { Forwarder } from './forwarder';
 import { httpHealthProbe, MemberHealth, peerHealthRoute } from './member-health';
 import { PeerSigner, PeerVerifier, validateClusterSecret } from './peer-auth';
-import { createPeerRequestListener, PeerClient, type PeerRoute, peerUrlResolver } from './peer-http';
+import { createPeerRequestListener, PeerClient, type PeerRoute, type PeerUrlResolver, peerUrlResolver } from './peer-http';
 import { RaftHttpTransport } from './raft-http-transport';
 import { raftMetaDataOf } from './raft-state';
 
@@ -22,6 +22,11 @@ export interface ClusterPlumbingOptions {
   version: string;
   /** Peer routes on `member port + offset` (a separate peer port); 0 (default) = on the client port. */
   peerPortOffset?: number;
+  /**
+   * Full control over where a member's peer routes live (e.g. a table of per-member peer ports);
+   * overrides `peerPortOffset`. Must give the same answer on every member.
+   */
+  resolvePeerUrl?: PeerUrlResolver;
   /** Health probe period, ms. Default 2000. */
   probeIntervalMs?: number;
   /** Forwarding timeout, ms. Default 2000. */
@@ -67,7 +72,7 @@ export function createClusterPlumbing(options: ClusterPlumbingOptions): ClusterP
   const log = options.logger;
   const signer = new PeerSigner({ secret, self: options.self });
   const verifier = new PeerVerifier({ secret });
-  const peerClient = new PeerClient({ signer, resolveUrl: peerUrlResolver({ peerPortOffset: options.peerPortOffset ?? 0 }) });
+  const peerClient = new PeerClient({ signer, resolveUrl: options.resolvePeerUrl ?? peerUrlResolver({ peerPortOffset: options.peerPortOffset ?? 0 }) });
   let raft: { status(): RaftStatus } | undefined;
   let distro: DistroNode | undefined;
   const raftMetaData = () => (raft ? raftMetaDataOf(raft.status()) : undefined);
