@@ -43,6 +43,7 @@ export {
   parseMemberList,
   type ResolveMembersInput,
   resolveClusterMembers,
+  watchClusterConf,
 } from './members';
 export {
   canonicalPeerString,

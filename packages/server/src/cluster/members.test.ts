@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findSelf, normalizeMember, parseClusterConf, parseMemberList, resolveClusterMembers } from './members';
+import { findSelf, normalizeMember, parseClusterConf, parseMemberList, resolveClusterMembers, watchClusterConf } from './members';
+import { until } from './testing/http-helpers';
 
 describe('member lists', () => {
   it('parses --members into a sorted, de-duplicated ip:port list', () => {
@@ -64,5 +65,32 @@ describe('member lists', () => {
     it('refuses a list without this node', () => {
       expect(() => resolveClusterMembers({ members: ['127.0.0.1:1', '127.0.0.1:2'], dataDir: dir, host: '127.0.0.1', port: 3, localAddresses: [] })).toThrow(/this node \(127\.0\.0\.1:3\) is not in the member list/);
     });
+  });
+
+  it('watches cluster.conf: reports changed lists, keeps the last good one on errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tacos-watch-'));
+    const file = join(dir, 'cluster.conf');
+    writeFileSync(file, '10.0.0.1\n10.0.0.2\n');
+    const lists: string[][] = [];
+    const errors: string[] = [];
+    const stop = watchClusterConf(file, (l) => lists.push(l), { intervalMs: 20, onError: (e) => errors.push(e.message) });
+    try {
+      writeFileSync(file, '10.0.0.1\n10.0.0.2\n10.0.0.3 # new\n');
+      await until(() => lists.length === 1, 'the change to be seen', 3000);
+      expect(lists[0]).toEqual(['10.0.0.1:8848', '10.0.0.2:8848', '10.0.0.3:8848']);
+      writeFileSync(file, '10.0.0.1\n10.0.0.2:x\n');
+      await until(() => errors.length === 1, 'the bad line to be reported', 3000);
+      expect(errors[0]).toContain('line 2');
+      writeFileSync(file, '# reordered\n10.0.0.3, 10.0.0.2 10.0.0.1\n');
+      await new Promise((r) => setTimeout(r, 100));
+      // Same members in another order and format: not a change.
+      expect(lists).toHaveLength(1);
+      writeFileSync(file, '10.0.0.1\n');
+      await until(() => lists.length === 2, 'the shrink to be seen', 3000);
+      expect(lists[1]).toEqual(['10.0.0.1:8848']);
+    } finally {
+      stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -171,3 +171,47 @@ export function resolveClusterMembers(input: ResolveMembersInput): ClusterMember
   if (members.length === 1) return undefined;
   return { members, self, source };
 }
+
+/**
+ * Watches cluster.conf as Nacos does: re-reads `file` every `intervalMs` (default 5000; polling,
+ * so it works on every file system) and calls `onChange` with the new sorted list whenever it
+ * differs from the last good one. A file that is missing, unreadable or malformed keeps the last
+ * good list and is reported through `onError` (once per distinct problem). The timer is unref'd.
+ * Returns the function that stops watching. Typical use: `membership.setMembers(list)` (distro
+ * follows at once; Raft voters change only through `addMember`/`removeMember` on the leader).
+ */
+export function watchClusterConf(file: string, onChange: (members: string[]) => void, options: { intervalMs?: number; onError?: (err: Error) => void } = {}): () => void {
+  let lastText: string | undefined;
+  let lastList: string[] | undefined;
+  let lastError: string | undefined;
+  const check = () => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      const message = `cannot read ${file}: ${(err as Error).message}`;
+      if (message !== lastError) options.onError?.(new ClusterError(CLUSTER_ERROR_CODES.BAD_MEMBER, message, { cause: err }));
+      lastError = message;
+      return;
+    }
+    if (text === lastText) return;
+    lastText = text;
+    let list: string[];
+    try {
+      list = parseClusterConf(text, file);
+    } catch (err) {
+      lastError = (err as Error).message;
+      options.onError?.(err as Error);
+      return;
+    }
+    lastError = undefined;
+    const first = lastList === undefined;
+    const changed = first || list.length !== lastList?.length || list.some((m, i) => m !== lastList?.[i]);
+    lastList = list;
+    if (changed && !first) onChange(list);
+  };
+  check();
+  const timer = setInterval(check, options.intervalMs ?? 5000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
