@@ -111,6 +111,7 @@ export {
   type Permission,
   UPDATE_PASSWORD_RESOURCE,
 } from './permissions';
+export { isConsoleAssetPath, type RouteRequirement, routeRequirement } from './route-permissions';
 export {
   isKnownDefault,
   KNOWN_NACOS_DEFAULT_SECRETS,

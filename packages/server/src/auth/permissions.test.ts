@@ -13,7 +13,9 @@ describe('namingResource', () => {
   it.each([
     [['dev', 'G1', 'order'], 'dev:G1:naming/order'],
     [['dev', undefined, 'G2@@order'], 'dev:G2:naming/order'],
-    [['dev', 'G1', 'G2@@order'], 'dev:G1:naming/order'],
+    // The grouped name's group wins, as in the handlers: groupName cannot smuggle in another group.
+    [['dev', 'G1', 'G2@@order'], 'dev:G2:naming/order'],
+    [['dev', undefined, 'a@@b@@c'], 'dev:a:naming/b@@c'],
     [['dev', undefined, 'order'], 'dev:DEFAULT_GROUP:naming/order'],
     [[undefined, undefined, 'order'], 'public:DEFAULT_GROUP:naming/order'],
     [['', '', 'order'], 'public:DEFAULT_GROUP:naming/order'],

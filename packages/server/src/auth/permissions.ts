@@ -1,4 +1,4 @@
-import { DEFAULT_GROUP, getGroupName, getServiceName, normalizeNamespaceId } from '@tacos/api-pojo';
+import { DEFAULT_GROUP, normalizeNamespaceId } from '@tacos/api-pojo';
 
 /**
  * Nacos' permission model (NacosRoleServiceImpl.hasPermission), as pure functions:
@@ -49,16 +49,19 @@ export interface Permission {
 
 /**
  * The naming resource of a request, Nacos' NamingResourceParser shape `<namespaceId>:<group>:naming/<service>`,
- * or `<namespaceId>:*:naming/*` when the request names no service. Unlike Nacos, a blank namespace is
- * normalized to `public`, so `public:*:*` grants the same thing whether or not a client sends
- * `namespaceId`. The group comes from `groupName`, else from a `group@@service` name, else DEFAULT_GROUP.
+ * or `<namespaceId>:*:naming/*` when the request names no service. It must name exactly what the handler
+ * will touch, so it follows the handlers' rule (api-pojo `resolveGroupedName`): a `group@@service` name's
+ * group wins over `groupName`, otherwise `groupName`, else DEFAULT_GROUP; the service is everything after
+ * the first `@@`. A blank namespace is `public` (Nacos left it empty, so `public:*:*` did not cover
+ * requests without `namespaceId`).
  */
 export function namingResource(namespaceId: string | undefined, groupName: string | undefined, serviceName: string | undefined): string {
   const namespace = normalizeNamespaceId(namespaceId?.trim());
   const grouped = serviceName?.trim() ?? '';
   if (grouped === '') return `${namespace}:*:naming/*`;
-  const group = groupName?.trim() || (grouped.includes('@@') ? getGroupName(grouped) : DEFAULT_GROUP);
-  return `${namespace}:${group}:naming/${getServiceName(grouped)}`;
+  const split = grouped.indexOf('@@');
+  if (split >= 0) return `${namespace}:${grouped.slice(0, split)}:naming/${grouped.slice(split + 2)}`;
+  return `${namespace}:${groupName?.trim() || DEFAULT_GROUP}:naming/${grouped}`;
 }
 
 /**
