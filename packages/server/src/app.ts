@@ -3,6 +3,7 @@ import { pinoHttp } from 'pino-http';
 import type { ServerDeps } from './deps';
 import { errorToResult } from './error-mapper';
 import type { HandlerRequest } from './handler';
+import { consoleRouter } from './console-static';
 import { buildRouteTable, dispatch } from './route-table';
 
 /** Default largest request body: 1 MiB. */
@@ -66,6 +67,7 @@ export function createApp(deps: ServerDeps): express.Express {
     }
     next();
   });
+  if (deps.consoleDir) app.use(consoleRouter(deps.consoleDir));
   app.use(express.urlencoded({ extended: false, limit, parameterLimit: 1000 }));
   app.use(async (req: Request, res: Response) => {
     const result = await dispatch(table, deps.registry, toHandlerRequest(req), logger);

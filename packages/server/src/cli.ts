@@ -10,6 +10,8 @@ export interface ServerCliSettings {
   dataDir: string;
   members: string[];
   clusterSecret?: string;
+  /** Built console directory to serve under /nacos/ (default: the repository's apps/console/dist). */
+  consoleDir?: string;
 }
 
 const USAGE = `Usage: tacos-server [options]
@@ -20,7 +22,8 @@ Options:
   --data-dir D        data directory (env TACOS_DATA_DIR, default ~/.tacos)
   --members a:p,b:p   cluster members (env TACOS_MEMBERS; cluster mode is not available in this build)
   --cluster-secret S  secret shared by members (env TACOS_CLUSTER_SECRET)
-  --config FILE       JSON file with host, port, dataDir, members, clusterSecret
+  --console-dir D     built console to serve at /nacos/ (env TACOS_CONSOLE_DIR)
+  --config FILE       JSON file with host, port, dataDir, members, clusterSecret, consoleDir
   -h, --help          show this help
 `;
 
@@ -52,7 +55,7 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = process
     if (!arg.startsWith('--')) throw new StartupError(`unexpected argument "${arg}"\n${USAGE}`);
     const eq = arg.indexOf('=');
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-    if (!['host', 'port', 'data-dir', 'members', 'cluster-secret', 'config'].includes(name)) {
+    if (!['host', 'port', 'data-dir', 'members', 'cluster-secret', 'console-dir', 'config'].includes(name)) {
       throw new StartupError(`unknown option --${name}\n${USAGE}`);
     }
     let value: string | undefined;
@@ -91,6 +94,8 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = process
   };
   const secret = pick('cluster-secret', 'TACOS_CLUSTER_SECRET', 'clusterSecret');
   if (secret !== undefined) settings.clusterSecret = secret;
+  const consoleDir = pick('console-dir', 'TACOS_CONSOLE_DIR', 'consoleDir');
+  if (consoleDir !== undefined) settings.consoleDir = expandHome(consoleDir);
   return settings;
 }
 
@@ -113,6 +118,7 @@ export async function runServerCli(argv: string[]): Promise<void> {
       host: settings.host,
       port: settings.port,
       dataDir: settings.dataDir,
+      consoleDir: settings.consoleDir,
       onFatal: () => {
         process.stderr.write('tacos-server: the data store failed; stopping\n');
         process.exit(1);

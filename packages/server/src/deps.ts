@@ -27,6 +27,8 @@ export interface ServerDeps {
   bodyLimit?: number | string;
   /** Version string shown in server state and members. */
   version?: string;
+  /** Directory of the built console (index.html + assets), served under `/nacos/`; none = API only. */
+  consoleDir?: string;
 }
 
 /** The version Tacos reports. */

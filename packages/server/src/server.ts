@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { NamingRegistry } from '@tacos/core';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app';
+import { defaultConsoleDir } from './console-static';
 import { TACOS_VERSION } from './deps';
 import { type DataDirLock, lockDataDir } from './data-dir-lock';
 import { openStandalonePersistence, type Persistence } from './persistence';
@@ -22,6 +23,8 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Expiry check period in ms (default 500). */
   expiryCheckMs?: number;
+  /** Built console to serve under `/nacos/` (default: the repository's apps/console/dist when built). */
+  consoleDir?: string;
   /** Called if the persistent layer fails fatally (storage error); the server is then not ready. */
   onFatal?: (error: Error) => void;
 }
@@ -154,7 +157,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const message = err instanceof Error ? err.message : String(err);
     throw new StartupError(`cannot open the data store in ${options.dataDir}: ${message}`, { cause: err });
   }
-  app = createApp({ registry, selfAddress, logger, bodyLimit: options.bodyLimit, version: TACOS_VERSION });
+  const consoleDir = options.consoleDir ?? defaultConsoleDir();
+  if (!consoleDir) logger.info('console not built (apps/console/dist missing): serving the API only');
+  app = createApp({ registry, selfAddress, logger, bodyLimit: options.bodyLimit, version: TACOS_VERSION, consoleDir });
   registry.start();
 
   let closing: Promise<void> | undefined;
