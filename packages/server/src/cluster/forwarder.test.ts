@@ -69,6 +69,20 @@ describe('Forwarder', () => {
     });
   });
 
+  it('relays the request line verbatim (encoded query, odd characters) so the signature holds', async () => {
+    const url = "/nacos/v1/ns/instance?serviceName=a%20b&tag=%E4%B8%AD&x='y'&z=1+2";
+    const f = new Forwarder({ signer: new PeerSigner({ secret: SECRET, self: entry.address }) });
+    try {
+      const res = await f.forward(OWNER.address, { method: 'PUT', url, headers: {} });
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body)).toMatchObject({ kind: 'peer', url });
+      const bad = await f.forward(OWNER.address, { method: 'PUT', url: '/nacos/v1/ns/instance?a=b c', headers: {} });
+      expect(bad.status).toBe(503);
+    } finally {
+      f.close();
+    }
+  });
+
   it('a forwarded request reaching a non-owner is refused, not forwarded again', async () => {
     const f = new Forwarder({ signer: new PeerSigner({ secret: SECRET, self: entry.address }) });
     try {

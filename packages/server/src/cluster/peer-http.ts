@@ -100,12 +100,17 @@ export class PeerClient {
     const body = call.body === undefined ? Buffer.alloc(0) : typeof call.body === 'string' ? Buffer.from(call.body) : Buffer.from(call.body.buffer, call.body.byteOffset, call.body.byteLength);
     const timeoutMs = call.timeoutMs ?? this.timeoutMs;
     const maxBytes = call.maxResponseBytes ?? 64 * 1024 * 1024;
-    let url: URL;
+    // Only the base (host and port) comes from a URL; the path is sent verbatim, exactly as signed,
+    // so a forwarded request line reaches the owner byte for byte (URL parsing would re-encode it,
+    // and resolve a `//host/...` path to another host).
+    let base: URL;
     try {
-      url = new URL(call.path, this.resolveUrl(member));
+      base = new URL(this.resolveUrl(member));
     } catch (err) {
       return Promise.reject(new ClusterError(CLUSTER_ERROR_CODES.PEER_UNREACHABLE, `bad peer address ${member}`, { cause: err }));
     }
+    if (base.protocol !== 'http:') return Promise.reject(new ClusterError(CLUSTER_ERROR_CODES.PEER_UNREACHABLE, `peer URL of ${member} must be http:// (TLS between members is not supported yet)`));
+    if (!call.path.startsWith('/')) return Promise.reject(new ClusterError(CLUSTER_ERROR_CODES.PEER_UNREACHABLE, `bad path for ${member}: must start with /`));
     const headers: Record<string, string> = {
       ...call.headers,
       ...this.signer.sign({ method: call.method, url: call.path, body, origin: call.origin }),
@@ -120,7 +125,15 @@ export class PeerClient {
         req.destroy();
         reject(err);
       };
-      const req = httpRequest(url, { method: call.method, headers, agent: this.agent });
+      let req: ReturnType<typeof httpRequest>;
+      try {
+        req = httpRequest({ hostname: base.hostname.replace(/^\[|\]$/g, ''), port: base.port || 80, path: call.path, method: call.method, headers, agent: this.agent });
+      } catch (err) {
+        // Node refuses paths with unescaped characters and bad header values synchronously.
+        settled = true;
+        reject(new ClusterError(CLUSTER_ERROR_CODES.PEER_UNREACHABLE, `cannot send to ${member}: ${(err as Error).message}`, { cause: err }));
+        return;
+      }
       const timer = setTimeout(() => fail(new ClusterError(CLUSTER_ERROR_CODES.PEER_TIMEOUT, `${member} did not answer within ${timeoutMs} ms`)), timeoutMs);
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'ECONNREFUSED') fail(new ClusterError(CLUSTER_ERROR_CODES.PEER_REFUSED, `${member} refused the connection`, { cause: err }));
