@@ -176,6 +176,17 @@ describe('username and password parameters (nacos-naming)', () => {
     expect(spy).toHaveBeenCalledTimes(2);
   });
 
+  it('shares one bcrypt among concurrent identical requests (a burst of beats at startup)', async () => {
+    const h = harness();
+    const spy = jest.spyOn(passwordHash, 'verifyPassword');
+    const results = await Promise.all(Array.from({ length: 5 }, () => h.auth.authenticate(request({ username: 'alice', password: 'alice-pw' }))));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(spy).toHaveBeenCalledTimes(1);
+    const wrong = await Promise.all(Array.from({ length: 3 }, () => h.auth.authenticate(request({ username: 'alice', password: 'bad' }))));
+    expect(wrong.every((r) => !r.ok)).toBe(true);
+    expect(spy).toHaveBeenCalledTimes(2);
+  });
+
   it('expires cache entries after the TTL', async () => {
     const h = harness({ credentialCacheTtlMs: 1000 });
     const spy = jest.spyOn(passwordHash, 'verifyPassword');

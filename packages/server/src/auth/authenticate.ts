@@ -98,6 +98,8 @@ export class Authenticator {
   private readonly options: AuthenticatorOptions;
   private readonly cache = new Map<string, CachedCredential>();
   private readonly cacheKey = randomBytes(32);
+  /** Verifications running now, by username + password digest: a burst of identical beats shares one bcrypt. */
+  private readonly inflight = new Map<string, Promise<boolean>>();
 
   constructor(options: AuthenticatorOptions) {
     this.options = options;
@@ -173,7 +175,7 @@ export class Authenticator {
       verified = true;
     } else {
       // Unknown users are verified against the dummy hash so both cases take one bcrypt's time.
-      verified = (await verifyPassword(password, storedHash)) && user !== undefined;
+      verified = (await this.verifyShared(password, storedHash, `${username}\u0000${digest.toString('hex')}\u0000${storedHash}`)) && user !== undefined;
     }
     // Re-read after the await: the user may have been deleted or changed while bcrypt ran.
     const current = findUser(this.options.state(), username);
@@ -185,6 +187,14 @@ export class Authenticator {
     this.options.limiter.recordSuccess(username);
     if (ttl > 0) this.remember(username, { storedHash, digest, expiresAt: now + ttl });
     return { ok: true, user: { username, globalAdmin: isGlobalAdmin(this.options.state(), username), via: 'password' } };
+  }
+
+  private verifyShared(password: string, storedHash: string, key: string): Promise<boolean> {
+    const running = this.inflight.get(key);
+    if (running !== undefined) return running;
+    const verification = verifyPassword(password, storedHash).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, verification);
+    return verification;
   }
 
   private remember(username: string, entry: CachedCredential): void {
