@@ -171,8 +171,10 @@ describe('username and password parameters (nacos-naming)', () => {
       await expect(h.auth.authenticate(request({ username: 'alice', password: 'alice-pw' }))).resolves.toMatchObject({ ok: true });
     }
     expect(spy).toHaveBeenCalledTimes(1);
-    // A wrong password is never answered from the cache.
+    // A wrong password is never answered from the cache, and does not evict the good entry.
     await expect(h.auth.authenticate(request({ username: 'alice', password: 'alice-pw2' }))).resolves.toMatchObject({ ok: false });
+    expect(spy).toHaveBeenCalledTimes(2);
+    await expect(h.auth.authenticate(request({ username: 'alice', password: 'alice-pw' }))).resolves.toMatchObject({ ok: true });
     expect(spy).toHaveBeenCalledTimes(2);
   });
 

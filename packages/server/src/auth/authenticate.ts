@@ -151,7 +151,7 @@ export class Authenticator {
     const verdict = verifyJwt(token, this.options.tokenKey, Math.floor(this.options.now() / 1000));
     if (!verdict.ok) return { ok: false, status: 403, error: nacosTokenError(verdict.reason) };
     const state = this.options.state();
-    // A token outlives nothing: once its user is deleted it stops working (Nacos kept accepting it).
+    // A deleted user's token stops working at once (Nacos kept accepting it until it expired).
     if (findUser(state, verdict.claims.sub) === undefined) return { ok: false, status: 403, error: 'token invalid!' };
     return { ok: true, user: { username: verdict.claims.sub, globalAdmin: isGlobalAdmin(state, verdict.claims.sub), via } };
   }
@@ -180,7 +180,9 @@ export class Authenticator {
     // Re-read after the await: the user may have been deleted or changed while bcrypt ran.
     const current = findUser(this.options.state(), username);
     if (!verified || current === undefined || current.password !== storedHash) {
-      this.cache.delete(username);
+      // A wrong guess leaves a still-valid entry alone: evicting it would let anyone make every beat of
+      // the real client pay for a bcrypt again. A changed or deleted user drops it.
+      if (current === undefined || current.password !== storedHash) this.cache.delete(username);
       this.options.limiter.recordFailure(username, address);
       return { ok: false, status: 403, error: 'unknown user!' };
     }
