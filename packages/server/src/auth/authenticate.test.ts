@@ -278,3 +278,24 @@ describe('bearerToken', () => {
     expect(bearerToken(header)).toBe(token);
   });
 });
+
+describe('hostile credentials (seeded)', () => {
+  it('never throws and never authenticates on random junk in every credential slot', async () => {
+    const h = harness({ limiter: new LoginRateLimiter({ now: () => 0, freeFailuresPerUser: 1e9, freeFailuresPerAddress: 1e9 }) });
+    let seed = 99;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const pieces = ['', ' ', 'Bearer ', 'nacos', 'alice', '.', '..', 'eyJhbGciOiJub25lIn0', '%00', '\u0000', '__proto__', 'constructor', 'é', 'a'.repeat(5000)];
+    const junk = () => Array.from({ length: rand(4) }, () => pieces[rand(pieces.length)]).join('');
+    for (let i = 0; i < 300; i++) {
+      const params: Record<string, string> = {};
+      const headers: Record<string, string> = {};
+      for (const name of ['accessToken', 'username', 'password']) if (rand(2)) params[name] = junk();
+      for (const name of ['Authorization', 'accessToken', 'User-Agent', 'serverIdentity']) if (rand(2)) headers[name] = junk();
+      const result = await h.auth.authenticate(request(params, headers));
+      if (result.ok) throw new Error(`seed 99, case ${i}: authenticated ${JSON.stringify({ params, headers })}`);
+    }
+  });
+});
