@@ -9,6 +9,7 @@ export {
   type ServiceFields,
 } from './commands';
 export { ExpiryScheduler } from './expiry-scheduler';
+export * from './health';
 export { fullInstanceView, hostView, InstanceRecord } from './instance-record';
 export {
   type BeatRequest,
@@ -27,6 +28,8 @@ export {
   wantsGroupedNames,
 } from './naming-registry';
 export { type CommandProposer, PersistentStore } from './persistent-store';
+export * from './push';
+export { RegistryRuntime, type RegistryRuntimeOptions } from './registry-runtime';
 export { type InstanceFields, RegistryState, type ServiceChangeListener } from './registry-state';
 export { RegistryStateMachine } from './registry-state-machine';
 export { type CachedList, ServiceEntry } from './service-entry';

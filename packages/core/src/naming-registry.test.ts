@@ -169,7 +169,10 @@ describe('instance/list', () => {
     const subs = registry.listSubscribers('public', SVC, 1, 10);
     expect(subs.count).toBe(1);
     expect(subs.subscribers[0]).toMatchObject({ addrStr: '127.0.0.1:5555', ip: '127.0.0.1', port: 5555, cluster: 'DEFAULT' });
-    clock.advance(30_001);
+    // Live for pushCacheMillis + 2 s after the last poll.
+    clock.advance(12_000);
+    expect(registry.listSubscribers('public', SVC, 1, 10).count).toBe(1);
+    clock.advance(1);
     expect(registry.listSubscribers('public', SVC, 1, 10).count).toBe(0);
   });
 });

@@ -29,6 +29,7 @@ import { RegistryState, type ServiceChangeListener } from './registry-state';
 import { RegistryStateMachine } from './registry-state-machine';
 import type { ServiceEntry } from './service-entry';
 import { type Subscriber, SubscriberRegistry } from './subscribers';
+import { normalizeAddress } from './push/push-target';
 import { type SwitchDomain, updateSwitches } from './switches';
 
 /** Options of {@link NamingRegistry}. */
@@ -315,9 +316,15 @@ export class NamingRegistry {
     return this.store;
   }
 
-  private subscriberTtl(): number {
-    // Clients poll every defaultPushCacheMillis; allow for two missed polls before forgetting them.
-    return this.state.switches.defaultPushCacheMillis * 3;
+  /**
+   * How long a push subscriber stays live after its last poll: `defaultPushCacheMillis` + 2 s. Nacos
+   * uses the bare push-cache time, which is exactly the client's poll period (it re-polls that long
+   * after the previous answer), so a live client would look dead for one round trip per period; the
+   * slack avoids that and still stops pushes to a killed client within ~12 s. The UDP push and
+   * `/service/subscribers` use this same value.
+   */
+  subscriberTtl(): number {
+    return this.state.switches.defaultPushCacheMillis + 2000;
   }
 
   private checkNewService(namespaceId: string, serviceName: string): void {
@@ -510,8 +517,10 @@ export class NamingRegistry {
 
   private recordSubscriber(req: ListRequest): void {
     // Fall back to the TCP peer when the client did not say (more robust than Nacos behind NAT).
-    const ip = req.clientIP || req.remoteAddress || '';
+    const remoteAddress = req.remoteAddress ? normalizeAddress(req.remoteAddress) : undefined;
+    const ip = req.clientIP || remoteAddress || '';
     this.subscribers.record({
+      remoteAddress,
       addrStr: `${ip}:${req.udpPort}`,
       agent: req.userAgent,
       app: req.app,
@@ -843,7 +852,8 @@ export class NamingRegistry {
       )
       .sort((a, b) => (a.addrStr < b.addrStr ? -1 : a.addrStr > b.addrStr ? 1 : 0));
     return {
-      subscribers: page(all, pageNo, pageSize).map((s) => ({ ...s, lastRefTime: undefined }) as unknown as Subscriber),
+      // Nacos' fields only: the poll time and source address are bookkeeping.
+      subscribers: page(all, pageNo, pageSize).map((s) => ({ ...s, lastRefTime: undefined, remoteAddress: undefined }) as unknown as Subscriber),
       count: all.length,
     };
   }

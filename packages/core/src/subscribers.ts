@@ -13,6 +13,11 @@ export interface Subscriber {
   cluster: string;
   /** Monotonic ms of its last poll. */
   lastRefTime: number;
+  /**
+   * The TCP source address of its latest poll (IPv4-mapped prefix stripped), when known. UDP push goes
+   * here first: nacos-naming guesses `clientIP` from its own interfaces, which is wrong behind NAT.
+   */
+  remoteAddress?: string;
 }
 
 /**
@@ -35,6 +40,7 @@ export class SubscriberRegistry {
     if (existing) {
       existing.lastRefTime = sub.lastRefTime;
       existing.app = sub.app;
+      existing.remoteAddress = sub.remoteAddress;
     } else {
       subs.set(key, sub);
     }
