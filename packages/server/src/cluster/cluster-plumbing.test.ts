@@ -4,7 +4,8 @@ import express, { type Request, type Response } from 'express';
 import { type ClusterPlumbing, createClusterPlumbing } from './cluster-plumbing';
 import { clusterRoutes } from './cluster-routes';
 import { type ClusterRequest, invalidRedirectText, peerClassifier, saveRawBody } from './forwarder';
-import { peerUrlResolver } from './peer-http';
+import { PeerSigner } from './peer-auth';
+import { PeerClient, peerUrlResolver } from './peer-http';
 import { startTestServer, type TestServer, until } from './testing/http-helpers';
 
 const SECRET = '6a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d';
@@ -218,6 +219,26 @@ describe('peerUrlResolver', () => {
 });
 
 describe('createClusterPlumbing', () => {
+  it('refuses peer requests from signers that are not members', async () => {
+    const server = await startTestServer();
+    const plumbing = createClusterPlumbing({ self: server.address, members: [server.address, '127.0.0.1:1'], secret: SECRET, version: 'x' });
+    server.setListener(plumbing.peerListener());
+    const outsider = new PeerClient({ signer: new PeerSigner({ secret: SECRET, self: '127.0.0.1:2' }) });
+    const member = new PeerClient({ signer: new PeerSigner({ secret: SECRET, self: '127.0.0.1:1' }) });
+    try {
+      const refused = await outsider.request(server.address, { method: 'GET', path: '/nacos/v1/ns/peer/health' });
+      expect([refused.status, refused.body.toString()]).toEqual([401, 'peer authentication failed: unknown-peer']);
+      const ok = await member.request(server.address, { method: 'GET', path: '/nacos/v1/ns/peer/health' });
+      expect(JSON.parse(ok.body.toString())).toEqual({ address: server.address, state: 'UP', version: 'x' });
+    } finally {
+      outsider.close();
+      member.close();
+      plumbing.close();
+      await server.close();
+    }
+  });
+
+
   it('refuses a weak secret before building anything', () => {
     expect(() => createClusterPlumbing({ self: 'a:1', members: ['a:1', 'b:1'], secret: 'nacos', version: 'x' })).toThrow(expect.objectContaining({ code: 'BAD_SECRET' }));
   });

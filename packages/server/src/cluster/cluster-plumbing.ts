@@ -71,7 +71,9 @@ export function createClusterPlumbing(options: ClusterPlumbingOptions): ClusterP
   const secret = validateClusterSecret(options.secret);
   const log = options.logger;
   const signer = new PeerSigner({ secret, self: options.self });
-  const verifier = new PeerVerifier({ secret });
+  // Late-bound: membership is built below and may change (cluster.conf reload).
+  let membershipRef: MemberHealth | undefined;
+  const verifier = new PeerVerifier({ secret, isKnownPeer: (peer) => membershipRef?.member(peer) !== undefined });
   const peerClient = new PeerClient({ signer, resolveUrl: options.resolvePeerUrl ?? peerUrlResolver({ peerPortOffset: options.peerPortOffset ?? 0 }) });
   let raft: { status(): RaftStatus } | undefined;
   let distro: DistroNode | undefined;
@@ -84,6 +86,7 @@ export function createClusterPlumbing(options: ClusterPlumbingOptions): ClusterP
     version: options.version,
     selfRaftMetaData: raftMetaData,
   });
+  membershipRef = membership;
   membership.onStateChange((c) => log?.info({ member: c.address, from: c.from, to: c.to, failAccessCnt: c.failAccessCnt, error: c.error }, 'cluster member state changed'));
   const raftTransport = new RaftHttpTransport({ client: peerClient, onError: (err, peer) => log?.debug({ peer, err: (err as Error)?.message }, 'raft message batch not delivered') });
   const distroTransport = new DistroHttpTransport({ client: peerClient });

@@ -148,6 +148,15 @@ describe('PeerSigner and PeerVerifier', () => {
     expect(classifyIncoming(verifier, { method: 'POST', url: '/nacos/v1/ns/instance', headers: { ...nacosTricks, [PEER_HEADERS.PEER]: SELF } })).toMatchObject({ kind: 'rejected', reason: 'missing' });
   });
 
+  it('refuses a correctly signed request from a sender that is not a member, when asked to', () => {
+    const { clock, signer } = setup();
+    const members = new Set(['127.0.0.1:18858']);
+    const verifier = new PeerVerifier({ secret: SECRET, now: () => clock.now, isKnownPeer: (p) => members.has(p) });
+    expect(verifier.verify({ method: 'GET', url: '/x', headers: signer.sign({ method: 'GET', url: '/x' }) })).toMatchObject({ ok: false, reason: 'unknown-peer' });
+    members.add(SELF);
+    expect(verifier.verify({ method: 'GET', url: '/x', headers: signer.sign({ method: 'GET', url: '/x' }) }).ok).toBe(true);
+  });
+
   it('reads headers through a lookup function too (the server HandlerRequest shape)', () => {
     const { signer, verifier } = setup();
     const headers = signer.sign({ method: 'GET', url: '/x' });

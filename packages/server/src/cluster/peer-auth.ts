@@ -171,6 +171,8 @@ export const PEER_AUTH_FAILURES = {
   BAD_SIGNATURE: 'bad-signature',
   /** The very same signed request was seen before. */
   REPLAYED: 'replayed',
+  /** Correctly signed, but the sender is not (or no longer) a configured member. */
+  UNKNOWN_PEER: 'unknown-peer',
 } as const;
 
 /** One of the {@link PEER_AUTH_FAILURES} values. */
@@ -213,6 +215,11 @@ export interface PeerVerifierOptions {
   maxCachedSignatures?: number;
   /** Wall clock in ms; default `Date.now`. */
   now?: () => number;
+  /**
+   * Optional: is this sender a configured member? A member removed from the list still knows the
+   * secret; this refuses it (`unknown-peer`). Checked after the signature. Default: anyone signing.
+   */
+  isKnownPeer?: (peer: string) => boolean;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -235,6 +242,7 @@ export class PeerVerifier {
   private readonly windowMs: number;
   private readonly maxCached: number;
   private readonly now: () => number;
+  private readonly isKnownPeer: ((peer: string) => boolean) | undefined;
   /** signature → timestamp, in acceptance order. */
   private readonly seen = new Map<string, number>();
   /** Requests signed at or before this were possibly forgotten by the cache: refused. */
@@ -245,6 +253,7 @@ export class PeerVerifier {
     this.windowMs = options.windowMs ?? DEFAULT_REPLAY_WINDOW_MS;
     this.maxCached = Math.max(1, options.maxCachedSignatures ?? DEFAULT_MAX_CACHED_SIGNATURES);
     this.now = options.now ?? Date.now;
+    this.isKnownPeer = options.isKnownPeer;
   }
 
   /** Checks one request; on success remembers its signature (so a second identical call is `replayed`). */
@@ -279,6 +288,7 @@ export class PeerVerifier {
     if (!timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(signature, 'latin1'))) {
       return { ok: false, reason: PEER_AUTH_FAILURES.BAD_SIGNATURE, detail: `signature from ${peer} does not match (tampered request, or a different cluster secret)` };
     }
+    if (this.isKnownPeer && !this.isKnownPeer(peer)) return { ok: false, reason: PEER_AUTH_FAILURES.UNKNOWN_PEER, detail: `${peer} signed correctly but is not a configured member` };
     // Checked only after the signature, so nobody can probe the cache with unsigned junk.
     if (this.seen.has(signature)) return { ok: false, reason: PEER_AUTH_FAILURES.REPLAYED, detail: `request from ${peer} was already accepted once` };
     if (ts <= this.floorTs) return { ok: false, reason: PEER_AUTH_FAILURES.EXPIRED, detail: 'timestamp is older than what the replay cache still remembers' };
