@@ -12,7 +12,8 @@ const SERVER_FLAGS: Array<[string, string]> = [
   ['--data-dir <dir>', 'data directory (default ~/.tacos; env TACOS_DATA_DIR)'],
   ['--members <a:p,b:p>', 'cluster members, this one included (env TACOS_MEMBERS)'],
   ['--cluster-secret <secret>', 'secret shared by the members (env TACOS_CLUSTER_SECRET)'],
-  ['--config <file>', 'configuration file'],
+  ['--console-dir <dir>', 'serve the web console from this directory'],
+  ['--config <file>', 'configuration file (JSON)'],
 ];
 
 /** The signature of `runServerCli` exported by `@tacos/server` (docs/contracts.md). */
