@@ -4,7 +4,11 @@ import type { ServerDeps } from './deps';
 import { errorToResult } from './error-mapper';
 import type { HandlerRequest } from './handler';
 import { consoleRouter } from './console-static';
-import { buildRouteTable, dispatch } from './route-table';
+import { text } from './handler';
+import { InstanceWatchHub, type WatchRequest } from './instance-watch';
+import { Params } from './params';
+import { buildRouteTable, dispatch, statusGate } from './route-table';
+import { NS } from './routes/route';
 
 /** Default largest request body: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -13,6 +17,25 @@ function first(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
   return undefined;
+}
+
+/** Path of the SSE watch (a Tacos addition; parameters as instance/list). */
+export const WATCH_PATH = `${NS}/instance/watch`;
+
+function parseWatchRequest(p: Params): WatchRequest {
+  return {
+    namespaceId: p.namespaceId(),
+    serviceName: p.groupedServiceName(),
+    clusters: p.optional('clusters', ''),
+    healthyOnly: p.bool('healthyOnly', false),
+    userAgent: p.userAgent(),
+    env: p.optional('env', ''),
+  };
+}
+
+function sendResult(res: Response, result: { status: number; body: string; contentType: string }): void {
+  res.writeHead(result.status, { 'content-type': result.contentType, 'content-length': Buffer.byteLength(result.body) });
+  res.end(result.body);
 }
 
 /** Adapts an express request to the framework-agnostic {@link HandlerRequest}. */
@@ -69,6 +92,26 @@ export function createApp(deps: ServerDeps): express.Express {
   });
   if (deps.consoleDir) app.use(consoleRouter(deps.consoleDir));
   app.use(express.urlencoded({ extended: false, limit, parameterLimit: 1000 }));
+  // The SSE watch streams, so it cannot use the {status, body} handler shape; it keeps the same
+  // status gate and error answers as every other /v1/ns route.
+  const watchHub = deps.watchHub ?? new InstanceWatchHub(deps.registry, deps.watch);
+  app.get(WATCH_PATH, (req: Request, res: Response) => {
+    const handlerReq = toHandlerRequest(req);
+    const refused = statusGate(deps.registry, handlerReq);
+    if (refused) return sendResult(res, refused);
+    if (watchHub.isFull()) {
+      return sendResult(res, text(`too many watch streams open on this server (${watchHub.size}); use instance/list or try again later`, 503));
+    }
+    let watchReq: WatchRequest;
+    let body: string;
+    try {
+      watchReq = parseWatchRequest(new Params(handlerReq));
+      body = watchHub.render(watchReq);
+    } catch (err) {
+      return sendResult(res, errorToResult(err, logger));
+    }
+    watchHub.open(watchReq, res, body);
+  });
   app.use(async (req: Request, res: Response) => {
     const result = await dispatch(table, deps.registry, toHandlerRequest(req), logger);
     // Plain node write: express' res.send adds charset/etag/freshness work we do not need.

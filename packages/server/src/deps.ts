@@ -1,4 +1,5 @@
-import type { NamingRegistry } from '@tacos/core';
+import type { CheckRtStats, ClusterRef, NamingRegistry, PushState } from '@tacos/core';
+import type { InstanceWatchHub, InstanceWatchOptions } from './instance-watch';
 import type { Logger } from 'pino';
 
 /** One cluster member as `/operator/servers` shows it. */
@@ -9,6 +10,24 @@ export interface MemberView {
   extendInfo: Record<string, unknown>;
   address: string;
   failAccessCnt: number;
+}
+
+/** Event-loop delay percentiles in ms (from `perf_hooks.monitorEventLoopDelay`). */
+export interface LoopDelayStats {
+  p50: number;
+  p99: number;
+  max: number;
+  /** Samples since the last reset. */
+  count: number;
+}
+
+/**
+ * The node's push and health-check services as the routes see them (core's `RegistryRuntime`
+ * fits). Absent in tests that need neither: push/state then reports zeros.
+ */
+export interface RuntimeView {
+  push: { pushState(options: { detail?: boolean; reset?: boolean }): PushState };
+  healthChecks: { rtStats(ref: ClusterRef): CheckRtStats | undefined };
 }
 
 /**
@@ -29,6 +48,17 @@ export interface ServerDeps {
   version?: string;
   /** Directory of the built console (index.html + assets), served under `/nacos/`; none = API only. */
   consoleDir?: string;
+  /** UDP push and health checks (`operator/push/state`, `catalog/rt/service`). */
+  runtime?: RuntimeView;
+  /** The SSE watch hub; when absent `createApp` makes one with `watch` options (the caller then cannot close it). */
+  watchHub?: InstanceWatchHub;
+  /** Options of the hub `createApp` makes when `watchHub` is absent. */
+  watch?: InstanceWatchOptions;
+  /**
+   * Event-loop delay of this process, shown as `loopDelay` in `/operator/metrics` (a Tacos addition);
+   * `reset` starts a new measurement window after reading.
+   */
+  loopDelay?: (reset: boolean) => LoopDelayStats;
 }
 
 /** The version Tacos reports. */

@@ -1,6 +1,6 @@
-export { createApp, DEFAULT_BODY_LIMIT } from './app';
+export { createApp, DEFAULT_BODY_LIMIT, WATCH_PATH } from './app';
 export { parseServerArgs, runServerCli, type ServerCliSettings } from './cli';
-export { type MemberView, type ServerDeps, TACOS_VERSION } from './deps';
+export { type LoopDelayStats, type MemberView, type RuntimeView, type ServerDeps, TACOS_VERSION } from './deps';
 export { type ErrorLogger, errorToResult } from './error-mapper';
 export {
   type Handler,
@@ -14,9 +14,10 @@ export {
   TEXT,
   text,
 } from './handler';
+export { InstanceWatchHub, type InstanceWatchOptions, type WatchRequest } from './instance-watch';
 export { Params } from './params';
 export { openStandalonePersistence, type Persistence, type PersistenceOptions } from './persistence';
-export { buildRouteTable, dispatch, RouteTable } from './route-table';
+export { buildRouteTable, dispatch, RouteTable, statusGate } from './route-table';
 export type { RouteDef } from './routes/route';
 export { type RunningServer, type ServerOptions, STANDALONE_MEMBER_ID, StartupError, startServer } from './server';
 

@@ -61,7 +61,7 @@ const DOWN = 'server is DOWN now, please try again later!';
  * Nacos' server-status gate for `/v1/ns/*` (NACOS-FACTS §2.1): DOWN (or not ready) → 503; READ_ONLY
  * refuses writes, WRITE_ONLY refuses reads. Peers (`Nacos-Server` agents) always pass.
  */
-function statusGate(registry: NamingRegistry, req: HandlerRequest): HandlerResult | undefined {
+export function statusGate(registry: NamingRegistry, req: HandlerRequest): HandlerResult | undefined {
   const override = registry.switches.overriddenServerStatus;
   const status = override ?? (registry.isReady() ? 'UP' : 'DOWN');
   if (status === 'UP') return undefined;

@@ -1,12 +1,15 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { NamingRegistry } from '@tacos/core';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { NamingRegistry, RegistryRuntime, type RegistryRuntimeOptions } from '@tacos/core';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app';
 import { defaultConsoleDir } from './console-static';
 import { TACOS_VERSION } from './deps';
 import { type DataDirLock, lockDataDir } from './data-dir-lock';
+import type { LoopDelayStats } from './deps';
+import { InstanceWatchHub, type InstanceWatchOptions } from './instance-watch';
 import { openStandalonePersistence, type Persistence } from './persistence';
 
 /** Options of {@link startServer}. */
@@ -27,6 +30,15 @@ export interface ServerOptions {
   consoleDir?: string;
   /** Called if the persistent layer fails fatally (storage error); the server is then not ready. */
   onFatal?: (error: Error) => void;
+  /**
+   * UDP push settings (default: bind all interfaces on an ephemeral port, as Nacos; 200 ms
+   * coalescing, 10 s ack timeout, 2 sends).
+   */
+  push?: RegistryRuntimeOptions['push'];
+  /** Health-check settings (default: 128 probes in flight). */
+  health?: RegistryRuntimeOptions['health'];
+  /** SSE watch settings (default: 10,000 streams, 50 ms coalescing, 15 s pings). */
+  watch?: InstanceWatchOptions;
 }
 
 /** A started server. */
@@ -36,6 +48,8 @@ export interface RunningServer {
   host: string;
   port: number;
   registry: NamingRegistry;
+  /** UDP push and persistent-instance health checks of this server. */
+  runtime: RegistryRuntime;
   /** Stops accepting, closes connections, stops expiry and Raft. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -85,6 +99,26 @@ function listen(server: Server, port: number, host: string): Promise<void> {
     server.once('listening', onListening);
     server.listen(port, host);
   });
+}
+
+/** Samples this process' event-loop delay (10 ms resolution) for `/operator/metrics`. */
+function eventLoopDelayMonitor(): { read: (reset: boolean) => LoopDelayStats; stop: () => void } {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+  return {
+    read: (reset) => {
+      const stats = {
+        p50: ms(histogram.percentile(50)),
+        p99: ms(histogram.percentile(99)),
+        max: ms(histogram.max),
+        count: histogram.count,
+      };
+      if (reset) histogram.reset();
+      return stats;
+    },
+    stop: () => histogram.disable(),
+  };
 }
 
 /**
@@ -159,13 +193,41 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const consoleDir = options.consoleDir ?? defaultConsoleDir();
   if (!consoleDir) logger.info('console not built (apps/console/dist missing): serving the API only');
-  app = createApp({ registry, selfAddress, logger, bodyLimit: options.bodyLimit, version: TACOS_VERSION, consoleDir });
+  const runtime = new RegistryRuntime({ registry, push: options.push, health: options.health });
+  try {
+    await runtime.start();
+  } catch (err) {
+    await persistence.close();
+    lock.release();
+    await new Promise<void>((resolve) => {
+      httpServer.close(() => resolve());
+      httpServer.closeAllConnections();
+    });
+    throw new StartupError(`cannot open the UDP push socket: ${(err as Error).message}`, { cause: err });
+  }
+  const watchHub = new InstanceWatchHub(registry, options.watch);
+  const loopDelay = eventLoopDelayMonitor();
+  app = createApp({
+    registry,
+    selfAddress,
+    logger,
+    bodyLimit: options.bodyLimit,
+    version: TACOS_VERSION,
+    consoleDir,
+    runtime,
+    watchHub,
+    loopDelay: loopDelay.read,
+  });
   registry.start();
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       registry.stop();
+      loopDelay.stop();
+      // End SSE streams first: an open stream would keep httpServer.close waiting.
+      watchHub.close();
+      await runtime.close();
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();
@@ -175,5 +237,5 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     })();
     return closing;
   };
-  return { url: `http://${host}:${port}`, host, port, registry, close };
+  return { url: `http://${host}:${port}`, host, port, registry, runtime, close };
 }

@@ -37,6 +37,27 @@ export function catalogRoutes(deps: ServerDeps): RouteDef[] {
     },
     {
       method: 'ANY',
+      path: `${NS}/catalog/rt/service`,
+      handler: (req) => {
+        const p = new Params(req);
+        const namespaceId = p.namespaceId();
+        const serviceName = p.groupedServiceName();
+        const service = registry.getService(namespaceId, serviceName) as { clusters: Array<{ name: string }> };
+        // A cluster without a check task (no persistent instances, or no runtime) shows -1s, as a fresh task does.
+        const clusters = service.clusters.map(({ name }) => {
+          const rt = deps.runtime?.healthChecks.rtStats({ namespaceId, serviceName, clusterName: name });
+          return {
+            name,
+            checkRTBest: rt?.checkRtBest ?? -1,
+            checkRTWorst: rt?.checkRtWorst ?? -1,
+            checkRTNormalized: rt?.checkRtNormalized ?? -1,
+          };
+        });
+        return json({ clusters });
+      },
+    },
+    {
+      method: 'ANY',
       path: `${NS}/catalog/instances`,
       handler: (req) => {
         const p = new Params(req);

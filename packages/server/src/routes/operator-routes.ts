@@ -49,7 +49,28 @@ export function operatorRoutes(deps: ServerDeps): RouteDef[] {
           return OK;
         },
       },
-      { method: 'GET', path: `${prefix}/metrics`, handler: () => json(registry.metrics()) },
+      {
+        method: 'GET',
+        path: `${prefix}/metrics`,
+        handler: (req) => {
+          const metrics = registry.metrics();
+          // Tacos addition: the event-loop delay since the last `resetLoopDelay=true` read.
+          if (deps.loopDelay) metrics.loopDelay = deps.loopDelay(new Params(req).bool('resetLoopDelay', false));
+          return json(metrics);
+        },
+      },
+      {
+        method: 'ANY',
+        path: `${prefix}/push/state`,
+        handler: (req) => {
+          const p = new Params(req);
+          // As Nacos: Boolean.parseBoolean of the value, so a bare `?detail` is false.
+          const detail = p.bool('detail', false);
+          const reset = p.bool('reset', false);
+          if (!deps.runtime) return json({ succeed: 0, total: 0, ratio: 0, reset, ...(detail ? { data: [] } : {}) });
+          return json(deps.runtime.push.pushState({ detail, reset }));
+        },
+      },
       {
         method: 'GET',
         path: `${prefix}/servers`,

@@ -1,0 +1,244 @@
+import * as dgram from 'node:dgram';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RegistryRuntime } from '@tacos/core';
+import pino from 'pino';
+import request from 'supertest';
+import { createApp } from './app';
+import { InstanceWatchHub } from './instance-watch';
+import { startServer } from './server';
+import { createTestApp, type TestApp } from './testing/test-app';
+
+const NS = '/nacos/v1/ns';
+const JAVA = 'Nacos-Java-Client:v1.0.0';
+
+function waitUntil(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      if (check()) resolve();
+      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
+      else setTimeout(poll, 10);
+    };
+    poll();
+  });
+}
+
+describe('operator/push/state and catalog/rt/service', () => {
+  let t: TestApp;
+  let runtime: RegistryRuntime;
+
+  afterEach(async () => {
+    await runtime?.close();
+    await t.stop();
+  });
+
+  it('reports zeros without a runtime', async () => {
+    t = await createTestApp();
+    const res = await request(t.app).get(`${NS}/operator/push/state?detail=true`);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text)).toEqual({ succeed: 0, total: 0, ratio: 0, reset: false, data: [] });
+  });
+
+  it('counts pushes, lists failures with detail and resets', async () => {
+    // A runtime over the test app's registry: real UDP on 127.0.0.1, quick give-up for the test.
+    const base = await createTestApp();
+    runtime = new RegistryRuntime({ registry: base.registry, push: { bindAddress: '127.0.0.1', delayMs: 10, retryMs: 150, maxSends: 1 } });
+    await runtime.start();
+    t = { ...base, app: createApp({ registry: base.registry, runtime }) };
+    const acker = dgram.createSocket('udp4');
+    const silent = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => acker.bind(0, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', () => resolve()));
+    acker.on('message', (msg, rinfo) => {
+      const { lastRefTime } = JSON.parse(msg.toString('utf8')) as { lastRefTime: number };
+      acker.send(JSON.stringify({ type: 'push-ack', lastRefTime, data: '' }), rinfo.port, rinfo.address);
+    });
+    try {
+      for (const socket of [acker, silent]) {
+        const udpPort = (socket.address() as AddressInfo).port;
+        const res = await request(t.app).get(`${NS}/instance/list?serviceName=ps&udpPort=${udpPort}&clientIP=127.0.0.1`).set('User-Agent', JAVA);
+        expect(JSON.parse(res.text).cacheMillis).toBe(10000);
+      }
+      expect((await request(t.app).post(`${NS}/instance?serviceName=ps&ip=10.0.0.1&port=80`)).text).toBe('ok');
+      await waitUntil('one ack and one failure', () => runtime.push.stats().acked === 1 && runtime.push.stats().failed === 1, 3000);
+      const state = JSON.parse((await request(t.app).get(`${NS}/operator/push/state?detail=true&reset=true`)).text);
+      expect(state).toMatchObject({ succeed: 1, total: 2, ratio: 0.5, reset: true });
+      expect(state.data).toHaveLength(1);
+      expect(state.data[0]).toMatchObject({ serviceName: 'DEFAULT_GROUP@@ps', addrStr: `127.0.0.1:${(silent.address() as AddressInfo).port}` });
+      // The alias path, after the reset.
+      expect(JSON.parse((await request(t.app).get(`${NS}/ops/push/state`)).text)).toEqual({ succeed: 0, total: 0, ratio: 0, reset: false });
+    } finally {
+      acker.close();
+      silent.close();
+    }
+  });
+
+  it('answers catalog/rt/service per cluster, 404 for an unknown service', async () => {
+    t = await createTestApp();
+    expect((await request(t.app).get(`${NS}/catalog/rt/service?serviceName=nope`)).status).toBe(404);
+    expect((await request(t.app).post(`${NS}/instance?serviceName=rt&ip=127.0.0.1&port=9&ephemeral=false`)).text).toBe('ok');
+    const res = await request(t.app).get(`${NS}/catalog/rt/service?serviceName=rt`);
+    expect(JSON.parse(res.text)).toEqual({ clusters: [{ name: 'DEFAULT', checkRTBest: -1, checkRTWorst: -1, checkRTNormalized: -1 }] });
+  });
+});
+
+interface SseEvent {
+  event?: string;
+  data?: string;
+  comment?: string;
+}
+
+/** Reads SSE frames from a fetch body; `next()` resolves with the next frame or rejects after `ms`. */
+function sseReader(body: ReadableStream<Uint8Array>) {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const queued: SseEvent[] = [];
+  const parse = () => {
+    for (let i = buffer.indexOf('\n\n'); i >= 0; i = buffer.indexOf('\n\n')) {
+      const frame = buffer.slice(0, i);
+      buffer = buffer.slice(i + 2);
+      const event: SseEvent = {};
+      for (const line of frame.split('\n')) {
+        if (line.startsWith(':')) event.comment = line.slice(1).trim();
+        else if (line.startsWith('event: ')) event.event = line.slice(7);
+        else if (line.startsWith('data: ')) event.data = line.slice(6);
+      }
+      queued.push(event);
+    }
+  };
+  return {
+    async next(ms = 3000): Promise<SseEvent> {
+      const deadline = Date.now() + ms;
+      while (queued.length === 0) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error('no SSE event in time');
+        let timer: NodeJS.Timeout | undefined;
+        const chunk = await Promise.race([
+          reader.read(),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error('no SSE event in time')), left);
+          }),
+        ]).finally(() => clearTimeout(timer));
+        if (chunk.done) throw new Error('stream ended');
+        buffer += decoder.decode(chunk.value, { stream: true });
+        parse();
+      }
+      return queued.shift() as SseEvent;
+    },
+    cancel: () => reader.cancel().catch(() => undefined),
+  };
+}
+
+describe('GET /instance/watch (SSE)', () => {
+  let t: TestApp;
+  let hub: InstanceWatchHub;
+  let server: Server;
+  let base: string;
+
+  beforeEach(async () => {
+    const plain = await createTestApp();
+    hub = new InstanceWatchHub(plain.registry, { maxWatchers: 2, coalesceMs: 20, pingMs: 100 });
+    t = { ...plain, app: createApp({ registry: plain.registry, watchHub: hub }) };
+    server = createServer(t.app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}${NS}`;
+  });
+
+  afterEach(async () => {
+    hub.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await t.stop();
+  });
+
+  it('streams the list at once and after every change, pings, and forgets closed streams', async () => {
+    expect((await fetch(`${base}/instance?serviceName=w&groupName=G&ip=10.0.0.1&port=80`, { method: 'POST' })).status).toBe(200);
+    const res = await fetch(`${base}/instance/watch?serviceName=w&groupName=G`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    const events = sseReader(res.body as ReadableStream<Uint8Array>);
+    const first = await events.next();
+    expect(first.event).toBe('instances');
+    const body = JSON.parse(first.data as string);
+    expect(body).toMatchObject({ name: 'G@@w', clusters: '' });
+    expect(body.hosts.map((h: { ip: string }) => h.ip)).toEqual(['10.0.0.1']);
+    expect(hub.size).toBe(1);
+
+    // Two quick changes: coalesced into one event with both.
+    await fetch(`${base}/instance?serviceName=G@@w&ip=10.0.0.2&port=80`, { method: 'POST' });
+    await fetch(`${base}/instance?serviceName=G@@w&ip=10.0.0.3&port=80`, { method: 'POST' });
+    let next = await events.next();
+    while (next.comment === 'ping') next = await events.next();
+    const ips = JSON.parse(next.data as string).hosts.map((h: { ip: string }) => h.ip);
+    expect(ips.sort()).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.3']);
+
+    // Changes to other services do not reach this stream; pings do.
+    await fetch(`${base}/instance?serviceName=other&ip=10.0.0.9&port=80`, { method: 'POST' });
+    expect(await events.next(1000)).toEqual({ comment: 'ping' });
+
+    await events.cancel();
+    await waitUntil('the stream to be forgotten', () => hub.size === 0, 2000);
+  });
+
+  it('refuses streams beyond the cap with 503 and bad requests as instance/list does', async () => {
+    const a = await fetch(`${base}/instance/watch?serviceName=x`);
+    const b = await fetch(`${base}/instance/watch?serviceName=x&clusters=DEFAULT`);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const refused = await fetch(`${base}/instance/watch?serviceName=x`);
+    expect(refused.status).toBe(503);
+    expect(await refused.text()).toMatch(/too many watch streams/);
+    await a.body?.cancel();
+    await b.body?.cancel();
+    await waitUntil('both streams to be forgotten', () => hub.size === 0, 2000);
+    const missing = await fetch(`${base}/instance/watch`);
+    expect(missing.status).toBe(400);
+    expect(await missing.text()).toBe("Param 'serviceName' is required.");
+  });
+});
+
+describe('startServer wiring', () => {
+  it('pushes over UDP, reports push state and the event-loop delay', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tacos-hp-'));
+    const server = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: dir,
+      logger: pino({ level: 'silent' }),
+      push: { bindAddress: '127.0.0.1' },
+    });
+    const client = dgram.createSocket('udp4');
+    try {
+      await new Promise<void>((resolve) => client.bind(0, '127.0.0.1', () => resolve()));
+      const received: number[] = [];
+      client.on('message', (msg, rinfo) => {
+        const { lastRefTime } = JSON.parse(msg.toString('utf8')) as { lastRefTime: number };
+        received.push(Date.now());
+        client.send(JSON.stringify({ type: 'push-ack', lastRefTime, data: '' }), rinfo.port, rinfo.address);
+      });
+      const ns = `${server.url}${NS}`;
+      const udpPort = (client.address() as AddressInfo).port;
+      // A wrong clientIP (as nacos-naming guesses from its interfaces): the source address is used.
+      await fetch(`${ns}/instance/list?serviceName=live&udpPort=${udpPort}&clientIP=192.0.2.7`, { headers: { 'User-Agent': JAVA } });
+      const sentAt = Date.now();
+      await fetch(`${ns}/instance?serviceName=live&ip=10.0.0.1&port=80`, { method: 'POST' });
+      await waitUntil('the push', () => received.length > 0, 2000);
+      expect((received[0] as number) - sentAt).toBeLessThan(1000);
+      await waitUntil('the ack', () => server.runtime.push.stats().acked === 1, 2000);
+      const state = await (await fetch(`${ns}/operator/push/state`)).json();
+      expect(state).toEqual({ succeed: 1, total: 1, ratio: 1, reset: false });
+      const metrics = (await (await fetch(`${ns}/operator/metrics?resetLoopDelay=true`)).json()) as { loopDelay: { p99: number; count: number } };
+      expect(metrics.loopDelay.p99).toBeGreaterThan(0);
+      expect(metrics.loopDelay.count).toBeGreaterThanOrEqual(0);
+    } finally {
+      client.close();
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
