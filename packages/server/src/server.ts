@@ -1,6 +1,6 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIP } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { NamingRegistry, RegistryRuntime, type RegistryRuntimeOptions } from '@tacos/core';
 import pino, { type Logger } from 'pino';
@@ -31,8 +31,8 @@ export interface ServerOptions {
   /** Called if the persistent layer fails fatally (storage error); the server is then not ready. */
   onFatal?: (error: Error) => void;
   /**
-   * UDP push settings (default: bind all interfaces on an ephemeral port, as Nacos; 200 ms
-   * coalescing, 10 s ack timeout, 2 sends).
+   * UDP push settings (default: an ephemeral port on the HTTP host's address, all interfaces when the
+   * host is a wildcard; 200 ms coalescing, 10 s ack timeout, 2 sends).
    */
   push?: RegistryRuntimeOptions['push'];
   /** Health-check settings (default: 128 probes in flight). */
@@ -193,7 +193,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const consoleDir = options.consoleDir ?? defaultConsoleDir();
   if (!consoleDir) logger.info('console not built (apps/console/dist missing): serving the API only');
-  const runtime = new RegistryRuntime({ registry, push: options.push, health: options.health });
+  // Push from the interface the API listens on (a loopback-only server stays loopback-only); a
+  // wildcard host pushes from all interfaces, as Nacos does.
+  const pushBind = isIP(host) !== 0 && host !== '0.0.0.0' && host !== '::' ? host : undefined;
+  const runtime = new RegistryRuntime({
+    registry,
+    push: { ...options.push, bindAddress: options.push?.bindAddress ?? pushBind, type: options.push?.type ?? (isIP(host) === 6 && host !== '::' ? 'udp6' : 'udp4') },
+    health: options.health,
+  });
   try {
     await runtime.start();
   } catch (err) {
