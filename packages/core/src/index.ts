@@ -27,6 +27,14 @@ export {
   type ServiceWrite,
   wantsGroupedNames,
 } from './naming-registry';
+export {
+  EPHEMERAL_DATA_TYPE,
+  type EphemeralChange,
+  type EphemeralDistroPort,
+  EphemeralReplicator,
+  ephemeralKey,
+  routingKeyOfEphemeral,
+} from './ephemeral-replication';
 export { type CommandProposer, PersistentStore } from './persistent-store';
 export * from './push';
 export { RegistryRuntime, type RegistryRuntimeOptions } from './registry-runtime';

@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
+import { saveRawBody } from './cluster/forwarder';
 import type { ServerDeps } from './deps';
 import { errorToResult } from './error-mapper';
 import type { HandlerRequest } from './handler';
@@ -91,7 +92,12 @@ export function createApp(deps: ServerDeps): express.Express {
     next();
   });
   if (deps.consoleDir) app.use(consoleRouter(deps.consoleDir));
-  app.use(express.urlencoded({ extended: false, limit, parameterLimit: 1000 }));
+  if (deps.clusterMiddleware) {
+    app.use(express.urlencoded({ extended: false, limit, parameterLimit: 1000, verify: saveRawBody }));
+    for (const middleware of deps.clusterMiddleware) app.use(middleware);
+  } else {
+    app.use(express.urlencoded({ extended: false, limit, parameterLimit: 1000 }));
+  }
   // The SSE watch streams, so it cannot use the {status, body} handler shape; it keeps the same
   // status gate and error answers as every other /v1/ns route.
   const watchHub = deps.watchHub ?? new InstanceWatchHub(deps.registry, deps.watch);

@@ -12,6 +12,10 @@ export interface ServerCliSettings {
   clusterSecret?: string;
   /** Built console directory to serve under /nacos/ (default: the repository's apps/console/dist). */
   consoleDir?: string;
+  /** Peer routes on port + offset (same on every member). */
+  peerPortOffset?: number;
+  /** Join an existing cluster (wait for `cluster add` on the leader). */
+  join?: boolean;
 }
 
 const USAGE = `Usage: tacos-server [options]
@@ -20,8 +24,10 @@ Options:
   --host H            interface to bind (env TACOS_HOST, default 127.0.0.1)
   --port P            HTTP port (env TACOS_PORT, default 8848)
   --data-dir D        data directory (env TACOS_DATA_DIR, default ~/.tacos)
-  --members a:p,b:p   cluster members (env TACOS_MEMBERS; cluster mode is not available in this build)
-  --cluster-secret S  secret shared by members (env TACOS_CLUSTER_SECRET)
+  --members a:p,b:p   cluster members, self included (env TACOS_MEMBERS; else <data-dir>/cluster.conf)
+  --cluster-secret S  secret shared by members, >= 16 bytes (env TACOS_CLUSTER_SECRET)
+  --peer-port-offset N  serve peer routes on port + N (env TACOS_PEER_PORT_OFFSET; same on every member)
+  --join true         join a running cluster: wait to be added by \`tacos cluster add\` (env TACOS_JOIN)
   --console-dir D     built console to serve at /nacos/ (env TACOS_CONSOLE_DIR)
   --config FILE       JSON file with host, port, dataDir, members, clusterSecret, consoleDir
   -h, --help          show this help
@@ -55,7 +61,7 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = process
     if (!arg.startsWith('--')) throw new StartupError(`unexpected argument "${arg}"\n${USAGE}`);
     const eq = arg.indexOf('=');
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-    if (!['host', 'port', 'data-dir', 'members', 'cluster-secret', 'console-dir', 'config'].includes(name)) {
+    if (!['host', 'port', 'data-dir', 'members', 'cluster-secret', 'console-dir', 'config', 'peer-port-offset', 'join'].includes(name)) {
       throw new StartupError(`unknown option --${name}\n${USAGE}`);
     }
     let value: string | undefined;
@@ -96,6 +102,14 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = process
   if (secret !== undefined) settings.clusterSecret = secret;
   const consoleDir = pick('console-dir', 'TACOS_CONSOLE_DIR', 'consoleDir');
   if (consoleDir !== undefined) settings.consoleDir = expandHome(consoleDir);
+  const offset = pick('peer-port-offset', 'TACOS_PEER_PORT_OFFSET', 'peerPortOffset');
+  if (offset !== undefined) {
+    const n = Number(offset);
+    if (!Number.isInteger(n) || Math.abs(n) > 65535) throw new StartupError(`peer-port-offset must be an integer, got "${offset}"`);
+    settings.peerPortOffset = n;
+  }
+  const join = pick('join', 'TACOS_JOIN', 'join');
+  if (join !== undefined) settings.join = join === 'true' || join === '1';
   return settings;
 }
 
@@ -109,22 +123,26 @@ export async function runServerCli(argv: string[]): Promise<void> {
   try {
     const settings = parseServerArgs(argv);
     if (!settings) return;
-    const self = `${settings.host}:${settings.port}`;
-    const others = settings.members.filter((m) => m !== self);
-    if (others.length > 0) {
-      throw new StartupError('cluster mode (--members with other members) is not available in this build yet; run without --members');
-    }
     server = await startServer({
       host: settings.host,
       port: settings.port,
       dataDir: settings.dataDir,
       consoleDir: settings.consoleDir,
+      members: settings.members,
+      clusterSecret: settings.clusterSecret,
+      peerPortOffset: settings.peerPortOffset,
+      join: settings.join,
       onFatal: () => {
         process.stderr.write('tacos-server: the data store failed; stopping\n');
         process.exit(1);
       },
     });
-    process.stdout.write(
+    const cluster = server.cluster;
+    if (cluster) {
+      process.stdout.write(
+        `Tacos cluster member ${cluster.plumbing.self} listening on ${server.url} — members ${cluster.plumbing.members.join(',')} (data in ${settings.dataDir})\n`,
+      );
+    } else process.stdout.write(
       `Tacos standalone listening on ${server.url} — API /nacos/v1/ns, console ${server.url}/nacos/ (data in ${settings.dataDir})\n`,
     );
   } catch (err) {

@@ -1,6 +1,8 @@
 import type { CheckRtStats, ClusterRef, NamingRegistry, PushState } from '@tacos/core';
 import type { InstanceWatchHub, InstanceWatchOptions } from './instance-watch';
+import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import type { RouteDef } from './routes/route';
 
 /** One cluster member as `/operator/servers` shows it. */
 export interface MemberView {
@@ -59,6 +61,18 @@ export interface ServerDeps {
    * `reset` starts a new measurement window after reading.
    */
   loopDelay?: (reset: boolean) => LoopDelayStats;
+  /**
+   * Cluster mode: middleware run after the form parser and before the routes (classifies forwarded
+   * requests and sends writes to the Distro owner or the Raft leader). The form parser then keeps
+   * raw bodies, so forwarded requests can be verified and relayed byte for byte.
+   */
+  clusterMiddleware?: RequestHandler[];
+  /** Cluster mode: extra endpoints (raft state, cluster nodes, member changes). */
+  extraRoutes?: RouteDef[];
+  /** Readiness probe override (cluster: data loaded and a Raft leader known); default `registry.isReady()`. */
+  readiness?: () => boolean;
+  /** Standalone or cluster, as `/console/server/state` reports it. Default standalone. */
+  mode?: 'standalone' | 'cluster';
 }
 
 /** The version Tacos reports. */

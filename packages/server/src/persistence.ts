@@ -29,6 +29,12 @@ export interface PersistenceOptions {
   logger?: RaftLogger;
   /** Called if Raft stops itself on a storage failure. */
   onFatal?: (error: RaftError) => void;
+  /** Cluster mode: every founding member's id (self included). Default: `[id]` (standalone). */
+  peers?: string[];
+  /** Cluster mode: the Raft transport (the plumbing's HTTP one). Default: none (a group of one). */
+  transport?: Transport;
+  /** Takes a snapshot after this many applied entries (RaftNode default 10000). */
+  snapshotEntries?: number;
 }
 
 /**
@@ -41,9 +47,10 @@ export async function openStandalonePersistence(options: PersistenceOptions): Pr
   let fatal = false;
   const raft = new RaftNode({
     id: options.id,
-    peers: [options.id],
+    peers: options.peers ?? [options.id],
     storage,
-    transport: LONE_TRANSPORT,
+    transport: options.transport ?? LONE_TRANSPORT,
+    ...(options.snapshotEntries === undefined ? {} : { snapshotEntries: options.snapshotEntries }),
     stateMachine: options.registry.stateMachine,
     logger: options.logger,
     onFatal: (error) => {
@@ -57,7 +64,9 @@ export async function openStandalonePersistence(options: PersistenceOptions): Pr
     await storage.close().catch(() => undefined);
     throw err;
   }
-  const isReady = () => !fatal && raft.status().role === 'LEADER';
+  // A cluster member serves once its data is loaded: persistent writes go to whichever member
+  // leads (the server forwards them), so readiness of the data does not wait for an election.
+  const isReady = options.peers && options.peers.length > 1 ? () => !fatal : () => !fatal && raft.status().role === 'LEADER';
   options.registry.setProposer(raft, isReady);
   return {
     raft,

@@ -52,6 +52,7 @@ export function buildRouteTable(deps: ServerDeps): RouteTable {
     ...catalogRoutes(deps),
     ...operatorRoutes(deps),
     ...consoleRoutes(deps),
+    ...(deps.extraRoutes ?? []),
   ]);
 }
 

@@ -5,10 +5,12 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { NamingRegistry, RegistryRuntime, type RegistryRuntimeOptions } from '@tacos/core';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app';
+import { ClusterError, resolveClusterMembers } from './cluster';
+import { type ClusterRuntime, startClusterRuntime } from './cluster-mode';
 import { defaultConsoleDir } from './console-static';
 import { TACOS_VERSION } from './deps';
 import { type DataDirLock, lockDataDir } from './data-dir-lock';
-import type { LoopDelayStats } from './deps';
+import type { LoopDelayStats, MemberView } from './deps';
 import { InstanceWatchHub, type InstanceWatchOptions } from './instance-watch';
 import { openStandalonePersistence, type Persistence } from './persistence';
 
@@ -39,6 +41,17 @@ export interface ServerOptions {
   health?: RegistryRuntimeOptions['health'];
   /** SSE watch settings (default: 10,000 streams, 50 ms coalescing, 15 s pings). */
   watch?: InstanceWatchOptions;
+  /**
+   * Cluster members (`ip:port`, self included). Empty/absent: `<dataDir>/cluster.conf` if present,
+   * else standalone. Needs {@link clusterSecret}.
+   */
+  members?: string[];
+  /** Secret shared by the members (≥ 16 bytes); signs every peer request. */
+  clusterSecret?: string;
+  /** Serve peer routes on `port + offset` (same on every member) instead of the client port. */
+  peerPortOffset?: number;
+  /** Join an existing cluster: start Raft with no voters and wait for the leader's `cluster add`. */
+  join?: boolean;
 }
 
 /** A started server. */
@@ -50,6 +63,8 @@ export interface RunningServer {
   registry: NamingRegistry;
   /** UDP push and persistent-instance health checks of this server. */
   runtime: RegistryRuntime;
+  /** Cluster mode: Raft, Distro and membership of this member (undefined when standalone). */
+  cluster?: ClusterRuntime;
   /** Stops accepting, closes connections, stops expiry and Raft. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -141,13 +156,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   httpServer.keepAliveTimeout = 65_000;
   // Listen first so a taken port fails fast, but answer 503 until persistent state is loaded.
   let app: ReturnType<typeof createApp> | undefined;
-  httpServer.on('request', (req, res) => {
+  // Cluster mode: peer routes (Raft, Distro, member health) run before the app and must work while
+  // the app is still being built (Raft replays and catches up during start-up).
+  let peerListener: ClusterRuntime['peerListener'] | undefined;
+  const toApp = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
     if (app) {
       app(req, res);
       return;
     }
     res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
     res.end('server is starting, please try again later!');
+  };
+  httpServer.on('request', (req, res) => {
+    if (peerListener) peerListener(req, res, () => toApp(req, res));
+    else toApp(req, res);
   });
   await listen(httpServer, requestedPort, host);
   const port = (httpServer.address() as AddressInfo).port;
@@ -164,8 +186,48 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw new StartupError((err as Error).message, { cause: err });
   }
 
+  let clusterMembers: ReturnType<typeof resolveClusterMembers>;
+  try {
+    clusterMembers = resolveClusterMembers({ members: options.members, dataDir: options.dataDir, host, port });
+    if (clusterMembers && !options.clusterSecret) {
+      throw new StartupError('cluster mode needs --cluster-secret (or TACOS_CLUSTER_SECRET), the same on every member');
+    }
+  } catch (err) {
+    lock.release();
+    await new Promise<void>((resolve) => {
+      httpServer.close(() => resolve());
+      httpServer.closeAllConnections();
+    });
+    if (err instanceof StartupError) throw err;
+    throw new StartupError(err instanceof ClusterError ? err.message : String(err), { cause: err });
+  }
+  let cluster: ClusterRuntime | undefined;
+  let peerServer: Server | undefined;
   let persistence: Persistence;
   try {
+    if (clusterMembers) {
+      cluster = await startClusterRuntime({
+        self: clusterMembers.self,
+        members: clusterMembers.members,
+        secret: options.clusterSecret as string,
+        dataDir: options.dataDir,
+        registry,
+        logger,
+        version: TACOS_VERSION,
+        peerPortOffset: options.peerPortOffset,
+        join: options.join,
+        onFatal: (error) => options.onFatal?.(error),
+      });
+      if (options.peerPortOffset) {
+        const peers = createServer(cluster.peerListener);
+        peerServer = peers;
+        await listen(peers, port + options.peerPortOffset, host);
+      } else {
+        peerListener = cluster.peerListener;
+      }
+      cluster.start();
+      persistence = cluster.persistence;
+    } else {
     const raftLog = logger.child({ module: 'raft' });
     persistence = await openStandalonePersistence({
       dataDir: options.dataDir,
@@ -182,7 +244,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         options.onFatal?.(error);
       },
     });
+    }
   } catch (err) {
+    await cluster?.close().catch(() => undefined);
+    peerServer?.close();
     lock.release();
     await new Promise<void>((resolve) => {
       httpServer.close(() => resolve());
@@ -204,7 +269,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   try {
     await runtime.start();
   } catch (err) {
-    await persistence.close();
+    if (cluster) await cluster.close();
+    else await persistence.close();
+    peerServer?.close();
     lock.release();
     await new Promise<void>((resolve) => {
       httpServer.close(() => resolve());
@@ -224,6 +291,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     runtime,
     watchHub,
     loopDelay: loopDelay.read,
+    ...(cluster
+      ? {
+          clusterMiddleware: cluster.middleware,
+          extraRoutes: cluster.routes,
+          readiness: cluster.ready,
+          members: () => cluster.plumbing.membership.nacosMembers() as unknown as MemberView[],
+          mode: 'cluster' as const,
+        }
+      : {}),
   });
   registry.start();
 
@@ -239,10 +315,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();
       });
-      await persistence.close();
+      if (cluster) await cluster.close();
+      else await persistence.close();
+      if (peerServer) {
+        const peers = peerServer;
+        await new Promise<void>((resolve) => {
+          peers.close(() => resolve());
+          peers.closeAllConnections();
+        });
+      }
       lock.release();
     })();
     return closing;
   };
-  return { url: `http://${host}:${port}`, host, port, registry, runtime, close };
+  return { url: `http://${host}:${port}`, host, port, registry, runtime, cluster, close };
 }

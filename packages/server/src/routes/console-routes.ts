@@ -14,7 +14,7 @@ export function consoleRoutes(deps: ServerDeps): RouteDef[] {
     {
       method: 'GET',
       path: `${CONSOLE}/health/readiness`,
-      handler: () => (registry.isReady() ? text('OK') : text('Naming is not in readiness', 500)),
+      handler: () => ((deps.readiness ?? (() => registry.isReady()))() ? text('OK') : text('Naming is not in readiness', 500)),
     },
     {
       method: 'GET',
@@ -23,7 +23,7 @@ export function consoleRoutes(deps: ServerDeps): RouteDef[] {
         rawJson(
           JSON.stringify({
             version: deps.version ?? TACOS_VERSION,
-            standalone_mode: 'standalone',
+            standalone_mode: deps.mode ?? 'standalone',
             function_mode: 'naming',
           }),
         ),

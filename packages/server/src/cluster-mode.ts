@@ -1,0 +1,318 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  EPHEMERAL_DATA_TYPE,
+  EphemeralReplicator,
+  type NamingRegistry,
+  routingKeyOfEphemeral,
+} from '@tacos/core';
+import { DistroNode, systemClock } from '@tacos/distro';
+import type { RaftNode } from '@tacos/raft';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import {
+  type ClusterPlumbing,
+  type ClusterRequest,
+  clusterRoutes,
+  createClusterPlumbing,
+  invalidRedirectText,
+  peerClassifier,
+} from './cluster';
+import { type HandlerRequest, text } from './handler';
+import { Params } from './params';
+import { openStandalonePersistence, type Persistence } from './persistence';
+import type { RouteDef } from './routes/route';
+
+/** How long a leader waits for a persistent write to commit before answering 503 (never an ack). */
+const COMMIT_TIMEOUT_MS = 5000;
+
+/** Options of {@link startClusterRuntime}. */
+export interface ClusterRuntimeOptions {
+  self: string;
+  members: string[];
+  secret: string;
+  dataDir: string;
+  registry: NamingRegistry;
+  logger: Logger;
+  version: string;
+  /** Peer routes on `port + offset` (same on every member); 0 = on the client port. */
+  peerPortOffset?: number;
+  /** Start Raft with no voters and wait to be added by the leader (`cluster add`). */
+  join?: boolean;
+  onFatal?: (error: Error) => void;
+}
+
+/** A running cluster member's replication machinery. */
+export interface ClusterRuntime {
+  readonly plumbing: ClusterPlumbing;
+  readonly raft: RaftNode;
+  readonly distro: DistroNode;
+  readonly persistence: Persistence;
+  /** Middleware for the client app: classify forwarded requests, then route writes to owner/leader. */
+  readonly middleware: RequestHandler[];
+  /** The cluster endpoints (state, nodes, distro owner, member add/remove). */
+  readonly routes: RouteDef[];
+  /** Ready to serve data: the Distro snapshot is loaded and the store is healthy. */
+  dataReady(): boolean;
+  /** Readiness probe: data ready and a Raft leader known. */
+  ready(): boolean;
+  /** Peer listener (mounted before the app on the client port, or on its own port). */
+  peerListener: (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
+  start(): void;
+  close(): Promise<void>;
+}
+
+function raftLoggerOf(logger: Logger) {
+  const raftLog = logger.child({ module: 'raft' });
+  return {
+    debug: (m: string, f?: Record<string, unknown>) => raftLog.debug(f ?? {}, m),
+    info: (m: string, f?: Record<string, unknown>) => raftLog.info(f ?? {}, m),
+    warn: (m: string, f?: Record<string, unknown>) => raftLog.warn(f ?? {}, m),
+    error: (m: string, f?: Record<string, unknown>) => raftLog.error(f ?? {}, m),
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(Object.assign(new Error(`not committed within ${ms} ms`), { code: 'TIMEOUT' })), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+/**
+ * Builds a cluster member around the registry: plumbing (peer auth, membership, transports,
+ * forwarder), Raft on `<dataDir>/raft` with member id = `ip:port`, Distro with the ephemeral
+ * replicator, and the middleware that sends each write to the member that must take it.
+ */
+export async function startClusterRuntime(options: ClusterRuntimeOptions): Promise<ClusterRuntime> {
+  const { self, registry, logger } = options;
+  const plumbing = createClusterPlumbing({
+    self,
+    members: options.members,
+    secret: options.secret,
+    version: options.version,
+    peerPortOffset: options.peerPortOffset,
+    logger: logger.child({ module: 'cluster' }),
+  });
+  let persistence: Persistence;
+  try {
+    persistence = await openStandalonePersistence({
+      dataDir: options.dataDir,
+      id: self,
+      peers: options.join ? [] : [...options.members],
+      transport: plumbing.raftTransport,
+      registry,
+      logger: raftLoggerOf(logger),
+      onFatal: (error) => {
+        logger.error({ err: error }, 'persistent store failed; this member is no longer ready');
+        options.onFatal?.(error);
+      },
+    });
+  } catch (err) {
+    plumbing.close();
+    throw err;
+  }
+  const raft = persistence.raft;
+  plumbing.bindRaft(raft);
+  // Bound the commit wait: a leader cut off from its majority must answer (503), not hang.
+  registry.setProposer({ propose: (command) => withTimeout(raft.propose(command), COMMIT_TIMEOUT_MS) }, () => persistence.isReady() && distro.isReady);
+
+  const replicator = new EphemeralReplicator(registry, {
+    onError: (err, key) => logger.warn({ err: (err as Error)?.message, key }, 'ephemeral data not written to distro'),
+  });
+  const distroLog = logger.child({ module: 'distro' });
+  const distro = new DistroNode({
+    self,
+    membership: plumbing.membership,
+    clock: systemClock,
+    transport: plumbing.distroTransport,
+    processors: [replicator.processor],
+    routingKeyOf: (_type, key) => routingKeyOfEphemeral(key),
+    // Sync soon (visible everywhere well within 2 s); give up waiting for peers' snapshots after 5 s.
+    config: { syncDelayMs: 100, loadTimeoutMs: 5000, verifyIntervalMs: 2000 },
+    logger: {
+      debug: (m, f) => distroLog.debug(f ?? {}, m),
+      warn: (m, f) => distroLog.warn(f ?? {}, m),
+    },
+  });
+  replicator.bind(distro);
+  distro.onOwnershipChange((change) => replicator.ownershipChanged(change));
+  plumbing.bindDistro(distro);
+
+  const dataReady = () => persistence.isReady() && distro.isReady;
+  const ready = () => dataReady() && raft.status().leaderId !== '';
+
+  // Raft's configuration is the member list: follow it (after `cluster add|remove`) in membership,
+  // and so in Distro ownership, on every member.
+  let lastConfig = '';
+  const followConfig = setInterval(() => {
+    const members = raft.status().members;
+    const sorted = [...members].sort();
+    const key = sorted.join(',');
+    if (sorted.length === 0 || key === lastConfig) return;
+    lastConfig = key;
+    const current = plumbing.membership.members().map((m) => m.address).sort().join(',');
+    if (current !== key) {
+      logger.info({ members: sorted }, 'member list follows the Raft configuration');
+      plumbing.membership.setMembers(sorted);
+    }
+  }, 1000);
+  followConfig.unref();
+
+  const membershipChange = (add: boolean): RouteDef['handler'] => async (req) => {
+    const address = new Params(req).required('address');
+    const st = raft.status();
+    if (st.role !== 'LEADER') return text(`not the Raft leader (leader: ${st.leaderId || 'unknown'}); retry`, 503);
+    try {
+      if (add) await raft.addMember(address);
+      else await raft.removeMember(address);
+    } catch (err) {
+      return text(`membership change refused: ${(err as Error).message}`, 400);
+    }
+    return text('ok');
+  };
+  const routes: RouteDef[] = [
+    ...clusterRoutes({ membership: plumbing.membership, raftStatus: () => raft.status(), distroOwnerOf: (name) => distro.ownerOf(name) }),
+    { method: 'POST', path: '/nacos/v1/core/cluster/members', handler: membershipChange(true) },
+    { method: 'DELETE', path: '/nacos/v1/core/cluster/members', handler: membershipChange(false) },
+  ];
+
+  const gate = clusterGate({ self, registry, plumbing, raft, distro });
+  return {
+    plumbing,
+    raft,
+    distro,
+    persistence,
+    middleware: [peerClassifier(plumbing.verifier), gate],
+    routes,
+    dataReady,
+    ready,
+    peerListener: plumbing.peerListener(),
+    start() {
+      plumbing.start();
+      distro.start();
+    },
+    async close() {
+      clearInterval(followConfig);
+      replicator.close();
+      distro.stop();
+      await persistence.close();
+      plumbing.close();
+    },
+  };
+}
+
+/** Writes whose data lives in Distro (Nacos' `@CanDistro` endpoints), by method and path. */
+const NS = '/nacos/v1/ns';
+
+type Target = { kind: 'local' } | { kind: 'owner'; service: string } | { kind: 'leader' } | { kind: 'read-index' };
+
+function handlerRequestOf(req: Request): HandlerRequest {
+  const query = req.query as Record<string, unknown>;
+  const body = (req.body ?? undefined) as Record<string, unknown> | undefined;
+  const first = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined);
+  return {
+    method: req.method,
+    path: req.path,
+    param: (name) => first(query[name]) ?? (body ? first(body[name]) : undefined),
+    header: (name) => first(req.headers[name]),
+    remoteAddress: req.socket.remoteAddress,
+  };
+}
+
+/**
+ * Where a client request must run: ephemeral instance writes on the Distro owner of the service,
+ * other writes on the Raft leader, `consistent=true` reads after a ReadIndex on the leader; the rest
+ * here. Unparseable requests run here so the handler gives its usual error.
+ */
+export function classifyTarget(req: HandlerRequest, registry: NamingRegistry): Target {
+  const { method, path } = req;
+  const normalized = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  const p = new Params(req);
+  try {
+    if (method === 'GET' || method === 'HEAD') {
+      if ((normalized === `${NS}/instance` || normalized === `${NS}/instance/list`) && p.get('consistent') === 'true') return { kind: 'read-index' };
+      return { kind: 'local' };
+    }
+    if (normalized.startsWith(`${NS}/peer/`)) return { kind: 'local' };
+    if (normalized === `${NS}/instance/beat`) return { kind: 'owner', service: p.groupedServiceName() };
+    if (normalized === `${NS}/instance` || normalized === `${NS}/health` || normalized === `${NS}/health/instance`) {
+      const explicit = p.get('ephemeral');
+      let ephemeral: boolean;
+      if (explicit !== undefined) ephemeral = explicit.toLowerCase() === 'true';
+      else if (method === 'PATCH' || normalized !== `${NS}/instance`) {
+        // No flag: the instance decides (a persistent one goes through Raft).
+        const entry = registry.state.getService(p.namespaceId(), p.groupedServiceName());
+        const ip = p.get('ip');
+        const port = p.get('port');
+        const persistentHit = entry ? [...entry.persistent.values()].some((i) => i.ip === ip && String(i.port) === port) : false;
+        ephemeral = !persistentHit;
+      } else ephemeral = registry.switches.defaultInstanceEphemeral;
+      return ephemeral ? { kind: 'owner', service: p.groupedServiceName() } : { kind: 'leader' };
+    }
+    if (normalized === `${NS}/instance/metadata/batch`) {
+      return p.get('consistencyType') === 'ephemeral' ? { kind: 'owner', service: p.groupedServiceName() } : { kind: 'leader' };
+    }
+  } catch {
+    return { kind: 'local' };
+  }
+  if (normalized.startsWith('/nacos/v1/')) return { kind: 'leader' };
+  return { kind: 'local' };
+}
+
+/**
+ * Express middleware (after the urlencoded parser with `saveRawBody` and `peerClassifier`): forwards
+ * each client request to the member that must serve it, once; a forwarded request that would need
+ * another hop is refused instead (never forward twice).
+ */
+export function clusterGate(deps: { self: string; registry: NamingRegistry; plumbing: ClusterPlumbing; raft: RaftNode; distro: DistroNode }): RequestHandler {
+  const { self, registry, plumbing, raft, distro } = deps;
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const r = req as ClusterRequest;
+    const send = (status: number, contentType: string, body: string) => {
+      res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    };
+    const relay = async (target: string) => {
+      const out = await plumbing.forwarder.forward(target, { method: req.method, url: req.originalUrl, headers: req.headers, body: r.rawBody, origin: req.socket.remoteAddress });
+      send(out.status, out.contentType, out.body);
+    };
+    try {
+      const target = classifyTarget(handlerRequestOf(req), registry);
+      if (target.kind === 'local') return next();
+      if (target.kind === 'owner') {
+        const owner = distro.ownerOf(target.service);
+        if (owner === undefined || owner === self) return next();
+        if (r.forwardedBy) return send(400, 'text/plain; charset=utf-8', invalidRedirectText(r.forwardedBy));
+        return await relay(owner);
+      }
+      const st = raft.status();
+      if (st.role === 'LEADER') {
+        if (target.kind === 'read-index') {
+          try {
+            await raft.readIndex();
+          } catch (err) {
+            return send(503, 'text/plain; charset=utf-8', `no linearizable read now (${(err as { code?: string }).code ?? 'error'}); retry`);
+          }
+        }
+        return next();
+      }
+      if (r.forwardedBy || st.leaderId === '' || st.leaderId === self) {
+        return send(503, 'text/plain; charset=utf-8', 'no Raft leader here; retry or ask another member');
+      }
+      return await relay(st.leaderId);
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+export { EPHEMERAL_DATA_TYPE };
