@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { RegistryRuntime } from '@tacos/core';
 import pino from 'pino';
 import request from 'supertest';
-import { createApp } from './app';
+import { createApp, createFastPath } from './app';
 import { InstanceWatchHub } from './instance-watch';
 import { startServer } from './server';
 import { createTestApp, type TestApp } from './testing/test-app';
@@ -199,6 +199,46 @@ describe('GET /instance/watch (SSE)', () => {
     const missing = await fetch(`${base}/instance/watch`);
     expect(missing.status).toBe(400);
     expect(await missing.text()).toBe("Param 'serviceName' is required.");
+  });
+});
+
+describe('createFastPath', () => {
+  it('answers beats and list polls exactly as the express app does, and leaves other requests alone', async () => {
+    const t = await createTestApp();
+    const fast = createFastPath({ registry: t.registry });
+    let fastHits = 0;
+    const server = createServer((req, res) => {
+      if (fast(req, res)) fastHits++;
+      else t.app(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}${NS}`;
+    try {
+      const beat = encodeURIComponent(JSON.stringify({ serviceName: 'DEFAULT_GROUP@@f', ip: '10.0.0.1', port: 80, cluster: 'DEFAULT', scheduled: true }));
+      const viaFast = await fetch(`${base}/instance/beat?serviceName=DEFAULT_GROUP@@f&beat=${beat}`, { method: 'PUT' });
+      expect(fastHits).toBe(1);
+      const viaExpress = await request(t.app).put(`${NS}/instance/beat?serviceName=DEFAULT_GROUP@@f&beat=${beat}`);
+      expect([viaFast.status, viaFast.headers.get('content-type'), await viaFast.text()]).toEqual([viaExpress.status, viaExpress.headers['content-type'], viaExpress.text]);
+      const list = await fetch(`${base}/instance/list?serviceName=f`);
+      expect(fastHits).toBe(2);
+      expect(JSON.parse(await list.text()).hosts).toHaveLength(1);
+      // Errors map the same way.
+      const missing = await fetch(`${base}/instance/list`);
+      expect([missing.status, await missing.text()]).toEqual([400, "Param 'serviceName' is required."]);
+      // A body, another path or method: express.
+      const form = await fetch(`${base}/instance/beat`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `serviceName=f&beat=${beat}`,
+      });
+      expect(form.status).toBe(200);
+      expect((await fetch(`${base}/instance?serviceName=f&ip=10.0.0.2&port=80`, { method: 'POST' })).status).toBe(200);
+      expect(fastHits).toBe(3);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await t.stop();
+    }
   });
 });
 

@@ -4,13 +4,13 @@ import { type AddressInfo, isIP } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { NamingRegistry, RegistryRuntime, type RegistryRuntimeOptions } from '@tacos/core';
 import pino, { type Logger } from 'pino';
-import { createApp } from './app';
+import { createApp, createFastPath } from './app';
 import { ClusterError, resolveClusterMembers } from './cluster';
 import { type ClusterRuntime, startClusterRuntime } from './cluster-mode';
 import { defaultConsoleDir } from './console-static';
 import { TACOS_VERSION } from './deps';
 import { type DataDirLock, lockDataDir } from './data-dir-lock';
-import type { LoopDelayStats, MemberView } from './deps';
+import type { LoopDelayStats, MemberView, ServerDeps } from './deps';
 import { InstanceWatchHub, type InstanceWatchOptions } from './instance-watch';
 import { openStandalonePersistence, type Persistence } from './persistence';
 
@@ -159,8 +159,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Cluster mode: peer routes (Raft, Distro, member health) run before the app and must work while
   // the app is still being built (Raft replays and catches up during start-up).
   let peerListener: ClusterRuntime['peerListener'] | undefined;
+  let fastPath: ReturnType<typeof createFastPath> | undefined;
   const toApp = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
     if (app) {
+      if (fastPath?.(req, res)) return;
       app(req, res);
       return;
     }
@@ -281,7 +283,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const watchHub = new InstanceWatchHub(registry, options.watch);
   const loopDelay = eventLoopDelayMonitor();
-  app = createApp({
+  const deps: ServerDeps = {
     registry,
     selfAddress,
     logger,
@@ -300,7 +302,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           mode: 'cluster' as const,
         }
       : {}),
-  });
+  };
+  app = createApp(deps);
+  // Standalone: beats and list polls skip express (same handlers, same answers). Not in cluster mode,
+  // whose middleware forwards writes to their owner, nor with per-request debug logs.
+  if (!cluster && !logger.isLevelEnabled('debug')) fastPath = createFastPath(deps);
   registry.start();
 
   let closing: Promise<void> | undefined;
