@@ -38,6 +38,8 @@ export interface ClusterRuntimeOptions {
   peerPortOffset?: number;
   /** Start Raft with no voters and wait to be added by the leader (`cluster add`). */
   join?: boolean;
+  /** Raft snapshot period in applied entries (default 10000). */
+  snapshotEntries?: number;
   onFatal?: (error: Error) => void;
 }
 
@@ -103,8 +105,14 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
     logger: logger.child({ module: 'cluster' }),
   });
   let persistence: Persistence;
+  let opened = false;
   try {
     persistence = await openStandalonePersistence({
+      snapshotEntries: options.snapshotEntries,
+      onRestore: () => {
+        // At start-up the member restores its own snapshot; later ones come from the leader.
+        if (opened) logger.info('installed a Raft snapshot sent by the leader');
+      },
       dataDir: options.dataDir,
       id: self,
       peers: options.join ? [] : [...options.members],
@@ -120,6 +128,7 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
     plumbing.close();
     throw err;
   }
+  opened = true;
   const raft = persistence.raft;
   plumbing.bindRaft(raft);
   // Bound the commit wait: a leader cut off from its majority must answer (503), not hang.
@@ -285,6 +294,15 @@ export function clusterGate(deps: { self: string; registry: NamingRegistry; plum
       const out = await plumbing.forwarder.forward(target, { method: req.method, url: req.originalUrl, headers: req.headers, body: r.rawBody, origin: req.socket.remoteAddress });
       send(out.status, out.contentType, out.body);
     };
+    // Read-your-write on the member that replied: after the leader acknowledged a write, wait
+    // (bounded) until this member applied what the leader had committed by then.
+    const catchUpWith = async (leader: string) => {
+      const state = await plumbing.forwarder.forward(leader, { method: 'GET', url: '/nacos/v1/ns/raft/state', headers: {} });
+      if (state.status !== 200) return;
+      const commitIndex = Number((JSON.parse(state.body) as { commitIndex?: number }).commitIndex ?? 0);
+      const deadline = Date.now() + 1000;
+      while (raft.status().appliedIndex < commitIndex && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    };
     try {
       const target = classifyTarget(handlerRequestOf(req), registry);
       if (target.kind === 'local') return next();
@@ -308,7 +326,9 @@ export function clusterGate(deps: { self: string; registry: NamingRegistry; plum
       if (r.forwardedBy || st.leaderId === '' || st.leaderId === self) {
         return send(503, 'text/plain; charset=utf-8', 'no Raft leader here; retry or ask another member');
       }
-      return await relay(st.leaderId);
+      const out = await plumbing.forwarder.forward(st.leaderId, { method: req.method, url: req.originalUrl, headers: req.headers, body: r.rawBody, origin: req.socket.remoteAddress });
+      if (out.status < 300 && target.kind === 'leader') await catchUpWith(st.leaderId);
+      return send(out.status, out.contentType, out.body);
     } catch (err) {
       next(err);
     }

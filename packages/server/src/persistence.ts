@@ -35,6 +35,8 @@ export interface PersistenceOptions {
   transport?: Transport;
   /** Takes a snapshot after this many applied entries (RaftNode default 10000). */
   snapshotEntries?: number;
+  /** Called after the state machine restored a snapshot (at start-up, or one sent by the leader). */
+  onRestore?: () => void;
 }
 
 /**
@@ -45,13 +47,25 @@ export interface PersistenceOptions {
 export async function openStandalonePersistence(options: PersistenceOptions): Promise<Persistence> {
   const storage = await LmdbStorage.open(join(options.dataDir, 'raft'), { logger: options.logger });
   let fatal = false;
+  const sm = options.registry.stateMachine;
+  const onRestore = options.onRestore;
+  const stateMachine = onRestore
+    ? {
+        apply: (command: Uint8Array, index: number) => sm.apply(command, index),
+        snapshot: () => sm.snapshot(),
+        restore: (bytes: Uint8Array) => {
+          sm.restore(bytes);
+          onRestore();
+        },
+      }
+    : sm;
   const raft = new RaftNode({
     id: options.id,
     peers: options.peers ?? [options.id],
     storage,
     transport: options.transport ?? LONE_TRANSPORT,
     ...(options.snapshotEntries === undefined ? {} : { snapshotEntries: options.snapshotEntries }),
-    stateMachine: options.registry.stateMachine,
+    stateMachine,
     logger: options.logger,
     onFatal: (error) => {
       fatal = true;

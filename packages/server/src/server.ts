@@ -52,6 +52,8 @@ export interface ServerOptions {
   peerPortOffset?: number;
   /** Join an existing cluster: start Raft with no voters and wait for the leader's `cluster add`. */
   join?: boolean;
+  /** Cluster mode: Raft snapshot period in applied entries (default 10000). */
+  raftSnapshotEntries?: number;
 }
 
 /** A started server. */
@@ -218,6 +220,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         version: TACOS_VERSION,
         peerPortOffset: options.peerPortOffset,
         join: options.join,
+        snapshotEntries: options.raftSnapshotEntries,
         onFatal: (error) => options.onFatal?.(error),
       });
       if (options.peerPortOffset) {
