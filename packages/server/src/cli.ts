@@ -134,6 +134,8 @@ export async function runServerCli(argv: string[]): Promise<void> {
       join: settings.join,
       // Tuning knob for tests and operators (not a flag): snapshot more often than every 10,000 entries.
       raftSnapshotEntries: process.env.TACOS_RAFT_SNAPSHOT_ENTRIES ? Number(process.env.TACOS_RAFT_SNAPSHOT_ENTRIES) : undefined,
+      // Fault-test knob: dial peers through per-link proxies at port + this offset.
+      peerDialOffset: process.env.TACOS_PEER_DIAL_OFFSET ? Number(process.env.TACOS_PEER_DIAL_OFFSET) : undefined,
       onFatal: () => {
         process.stderr.write('tacos-server: the data store failed; stopping\n');
         process.exit(1);

@@ -16,6 +16,7 @@ import {
   createClusterPlumbing,
   invalidRedirectText,
   peerClassifier,
+  peerUrlResolver,
 } from './cluster';
 import { type HandlerRequest, text } from './handler';
 import { Params } from './params';
@@ -36,6 +37,11 @@ export interface ClusterRuntimeOptions {
   version: string;
   /** Peer routes on `port + offset` (same on every member); 0 = on the client port. */
   peerPortOffset?: number;
+  /**
+   * Dial other members' peer routes at `port + this` instead of `port + peerPortOffset` (tests put a
+   * proxy per pair of members there to cut links).
+   */
+  peerDialOffset?: number;
   /** Start Raft with no voters and wait to be added by the leader (`cluster add`). */
   join?: boolean;
   /** Raft snapshot period in applied entries (default 10000). */
@@ -102,6 +108,7 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
     secret: options.secret,
     version: options.version,
     peerPortOffset: options.peerPortOffset,
+    ...(options.peerDialOffset === undefined ? {} : { resolvePeerUrl: peerUrlResolver({ peerPortOffset: options.peerDialOffset }) }),
     logger: logger.child({ module: 'cluster' }),
   });
   let persistence: Persistence;

@@ -54,6 +54,8 @@ export interface ServerOptions {
   join?: boolean;
   /** Cluster mode: Raft snapshot period in applied entries (default 10000). */
   raftSnapshotEntries?: number;
+  /** Cluster mode, for fault tests: dial peers at `port + this` (default {@link peerPortOffset}). */
+  peerDialOffset?: number;
 }
 
 /** A started server. */
@@ -221,10 +223,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         peerPortOffset: options.peerPortOffset,
         join: options.join,
         snapshotEntries: options.raftSnapshotEntries,
+        peerDialOffset: options.peerDialOffset,
         onFatal: (error) => options.onFatal?.(error),
       });
       if (options.peerPortOffset) {
-        const peers = createServer(cluster.peerListener);
+        const listener = cluster.peerListener;
+        // Peer routes, plus client requests forwarded by members (signed; verified by the app).
+        // Unsigned requests have no business on the peer port.
+        const peers = createServer((req, res) =>
+          listener(req, res, () => {
+            if (req.headers['x-tacos-peer'] === undefined) {
+              res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' });
+              res.end('peer port: signed member requests only');
+              return;
+            }
+            toApp(req, res);
+          }),
+        );
         peerServer = peers;
         await listen(peers, port + options.peerPortOffset, host);
       } else {

@@ -74,7 +74,9 @@ export function createClusterPlumbing(options: ClusterPlumbingOptions): ClusterP
   // Late-bound: membership is built below and may change (cluster.conf reload).
   let membershipRef: MemberHealth | undefined;
   const verifier = new PeerVerifier({ secret, isKnownPeer: (peer) => membershipRef?.member(peer) !== undefined });
-  const peerClient = new PeerClient({ signer, resolveUrl: options.resolvePeerUrl ?? peerUrlResolver({ peerPortOffset: options.peerPortOffset ?? 0 }) });
+  const separatePeerPort = options.resolvePeerUrl !== undefined || (options.peerPortOffset ?? 0) !== 0;
+  const resolvePeer = options.resolvePeerUrl ?? peerUrlResolver({ peerPortOffset: options.peerPortOffset ?? 0 });
+  const peerClient = new PeerClient({ signer, resolveUrl: resolvePeer });
   let raft: { status(): RaftStatus } | undefined;
   let distro: DistroNode | undefined;
   const raftMetaData = () => (raft ? raftMetaDataOf(raft.status()) : undefined);
@@ -90,7 +92,9 @@ export function createClusterPlumbing(options: ClusterPlumbingOptions): ClusterP
   membership.onStateChange((c) => log?.info({ member: c.address, from: c.from, to: c.to, failAccessCnt: c.failAccessCnt, error: c.error }, 'cluster member state changed'));
   const raftTransport = new RaftHttpTransport({ client: peerClient, onError: (err, peer) => log?.debug({ peer, err: (err as Error)?.message }, 'raft message batch not delivered') });
   const distroTransport = new DistroHttpTransport({ client: peerClient });
-  const forwarder = new Forwarder({ signer, timeoutMs: options.forwardTimeoutMs });
+  // With a separate peer port, forwarded client requests travel there too (the host serves signed
+  // client requests on it), so all member-to-member traffic shares one network path.
+  const forwarder = new Forwarder({ signer, timeoutMs: options.forwardTimeoutMs, ...(separatePeerPort ? { resolveUrl: resolvePeer } : {}) });
   const peerRoutes = (): PeerRoute[] => [raftTransport.route, DistroHttpTransport.routeFor(() => distro), peerHealthRoute({ self: options.self, version: options.version, raftMetaData })];
   let closed = false;
   return {
