@@ -123,6 +123,9 @@ export function createApp(deps: ServerDeps): express.Express {
       }),
     );
   }
+  if (deps.metrics) {
+    app.use(deps.metrics.middleware((method, path) => (table.resolve(method, path) ? path.replace(/\/$/, '') : 'unmatched')));
+  }
   // Refuse oversized bodies of any content type up front, not only the ones a parser reads.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const length = Number(req.headers['content-length'] ?? 0);

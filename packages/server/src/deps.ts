@@ -2,6 +2,7 @@ import type { CheckRtStats, ClusterRef, NamingRegistry, PushState } from '@tacos
 import type { InstanceWatchHub, InstanceWatchOptions } from './instance-watch';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import type { ServerMetrics } from './metrics';
 import type { RouteDef } from './routes/route';
 
 /** One cluster member as `/operator/servers` shows it. */
@@ -71,6 +72,8 @@ export interface ServerDeps {
   extraRoutes?: RouteDef[];
   /** Readiness probe override (cluster: data loaded and a Raft leader known); default `registry.isReady()`. */
   readiness?: () => boolean;
+  /** Prometheus metrics: counts requests and serves `/nacos/actuator/prometheus`. */
+  metrics?: ServerMetrics;
   /** Standalone or cluster, as `/console/server/state` reports it. Default standalone. */
   mode?: 'standalone' | 'cluster';
 }

@@ -53,6 +53,7 @@ export function buildRouteTable(deps: ServerDeps): RouteTable {
     ...operatorRoutes(deps),
     ...consoleRoutes(deps),
     ...(deps.extraRoutes ?? []),
+    ...(deps.metrics ? [deps.metrics.route()] : []),
   ]);
 }
 

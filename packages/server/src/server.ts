@@ -5,6 +5,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { NamingRegistry, RegistryRuntime, type RegistryRuntimeOptions } from '@tacos/core';
 import pino, { type Logger } from 'pino';
 import { createApp, createFastPath } from './app';
+import { ServerMetrics } from './metrics';
 import { ClusterError, resolveClusterMembers } from './cluster';
 import { type ClusterRuntime, startClusterRuntime } from './cluster-mode';
 import { defaultConsoleDir } from './console-static';
@@ -301,7 +302,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const watchHub = new InstanceWatchHub(registry, options.watch);
   const loopDelay = eventLoopDelayMonitor();
+  // Standalone beats and list polls on the fast path are not counted per route (they skip express).
+  const metrics = new ServerMetrics({
+    registry,
+    raftStatus: () => (cluster ? cluster.raft : persistence.raft).status(),
+    distroStats: cluster ? () => cluster.distro.stats() : undefined,
+    runtime,
+    loopDelay: loopDelay.read,
+    ready: cluster ? cluster.ready : undefined,
+  });
   const deps: ServerDeps = {
+    metrics,
     registry,
     selfAddress,
     logger,

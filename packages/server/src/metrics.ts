@@ -1,0 +1,151 @@
+import type { NamingRegistry } from '@tacos/core';
+import type { DistroStats } from '@tacos/distro';
+import type { RaftStatus } from '@tacos/raft';
+import type { NextFunction, Request, Response } from 'express';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { LoopDelayStats, RuntimeView } from './deps';
+import type { HandlerResult } from './handler';
+import type { RouteDef } from './routes/route';
+
+/** Path of the Prometheus scrape endpoint (Spring Boot actuator's, as Nacos serves it). */
+export const PROMETHEUS_PATH = '/nacos/actuator/prometheus';
+
+/** What {@link ServerMetrics} reads at scrape time. Every source is optional. */
+export interface MetricSources {
+  registry: NamingRegistry;
+  raftStatus?: () => RaftStatus;
+  distroStats?: () => DistroStats;
+  runtime?: RuntimeView;
+  loopDelay?: (reset: boolean) => LoopDelayStats;
+  ready?: () => boolean;
+}
+
+const ROLES = ['LEADER', 'FOLLOWER', 'CANDIDATE', 'PRE_CANDIDATE'];
+
+/**
+ * Prometheus metrics of one server, on a registry of its own (several servers in one process, as in
+ * tests, do not collide): request rate and latency per route, services and instances per namespace,
+ * Raft term, role, commit/apply index and per-follower lag, Distro sync batches and failures, push
+ * success ratio, event-loop delay and readiness. Gauges are computed when scraped.
+ */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'method' | 'route' | 'status'>;
+  private readonly latency: Histogram<'method' | 'route'>;
+
+  constructor(sources: MetricSources) {
+    const reg = this.registry;
+    this.requests = new Counter({ name: 'tacos_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['method', 'route', 'status'], registers: [reg] });
+    this.latency = new Histogram({
+      name: 'tacos_http_request_duration_seconds',
+      help: 'HTTP request latency by route and method',
+      labelNames: ['method', 'route'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [reg],
+    });
+    new Gauge({
+      name: 'tacos_services',
+      help: 'Services per namespace',
+      labelNames: ['namespace'],
+      registers: [reg],
+      collect() {
+        this.reset();
+        for (const [ns, services] of sources.registry.state.namespaces) this.set({ namespace: ns }, services.size);
+      },
+    });
+    new Gauge({
+      name: 'tacos_instances',
+      help: 'Instances per namespace and kind',
+      labelNames: ['namespace', 'ephemeral'],
+      registers: [reg],
+      collect() {
+        this.reset();
+        for (const [ns, services] of sources.registry.state.namespaces) {
+          let eph = 0;
+          let per = 0;
+          for (const entry of services.values()) {
+            eph += entry.ephemeral.size;
+            per += entry.persistent.size;
+          }
+          this.set({ namespace: ns, ephemeral: 'true' }, eph);
+          this.set({ namespace: ns, ephemeral: 'false' }, per);
+        }
+      },
+    });
+    new Gauge({ name: 'tacos_ready', help: '1 when the readiness probe answers OK', registers: [reg], collect() {
+      this.set((sources.ready ?? (() => sources.registry.isReady()))() ? 1 : 0);
+    } });
+    const raftStatus = sources.raftStatus;
+    if (raftStatus) {
+      const raftGauge = (name: string, help: string, read: (s: RaftStatus) => number) =>
+        new Gauge({ name, help, registers: [reg], collect() {
+          this.set(read(raftStatus()));
+        } });
+      raftGauge('tacos_raft_term', 'Current Raft term', (s) => s.term);
+      raftGauge('tacos_raft_commit_index', 'Raft commit index', (s) => s.commitIndex);
+      raftGauge('tacos_raft_applied_index', 'Raft applied index', (s) => s.appliedIndex);
+      new Gauge({ name: 'tacos_raft_role', help: '1 for the role this member has', labelNames: ['role'], registers: [reg], collect() {
+        const role = raftStatus().role as string;
+        for (const r of ROLES) this.set({ role: r }, r === role ? 1 : 0);
+      } });
+      new Gauge({ name: 'tacos_raft_follower_lag', help: 'Entries a follower lacks behind the leader (leader only)', labelNames: ['follower'], registers: [reg], collect() {
+        this.reset();
+        const s = raftStatus();
+        for (const [id, p] of Object.entries(s.progress ?? {})) if (id !== s.id) this.set({ follower: id }, Math.max(0, s.commitIndex - p.match));
+      } });
+    }
+    const distroStats = sources.distroStats;
+    if (distroStats) {
+      const distroGauge = (name: string, help: string, read: (s: DistroStats) => number) =>
+        new Gauge({ name, help, registers: [reg], collect() {
+          this.set(read(distroStats()));
+        } });
+      distroGauge('tacos_distro_sync_batches_sent', 'Distro sync batches sent since start', (s) => s.syncBatchesSent);
+      distroGauge('tacos_distro_sync_batches_failed', 'Distro sync batches that failed since start', (s) => s.syncBatchesFailed);
+      distroGauge('tacos_distro_local_writes', 'Distro writes taken by this member as owner', (s) => s.localWrites);
+      distroGauge('tacos_distro_applied', 'Distro changes applied from peers', (s) => s.applied);
+    }
+    const runtime = sources.runtime;
+    if (runtime) {
+      new Gauge({ name: 'tacos_push_success_ratio', help: 'UDP push success ratio since start (1 when nothing was pushed)', registers: [reg], collect() {
+        const st = runtime.push.pushState({});
+        this.set(st.total === 0 ? 1 : st.succeed / st.total);
+      } });
+    }
+    const loopDelay = sources.loopDelay;
+    if (loopDelay) {
+      new Gauge({ name: 'tacos_event_loop_delay_ms', help: 'Event-loop delay percentiles in ms', labelNames: ['quantile'], registers: [reg], collect() {
+        const d = loopDelay(false);
+        this.set({ quantile: '0.5' }, d.p50);
+        this.set({ quantile: '0.99' }, d.p99);
+        this.set({ quantile: '1' }, d.max);
+      } });
+    }
+  }
+
+  /**
+   * Express middleware counting requests and timing them. `routeOf` maps a path to its route
+   * label (unknown paths share one label, so scanners cannot blow up the series count).
+   */
+  middleware(routeOf: (method: string, path: string) => string) {
+    return (req: Request, res: Response, next: NextFunction) => {
+      const start = process.hrtime.bigint();
+      res.once('finish', () => {
+        const route = routeOf(req.method, req.path);
+        const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+        this.requests.inc({ method: req.method, route, status: String(res.statusCode) });
+        this.latency.observe({ method: req.method, route }, seconds);
+      });
+      next();
+    };
+  }
+
+  /** The scrape endpoint as a route. */
+  route(): RouteDef {
+    return {
+      method: 'GET',
+      path: PROMETHEUS_PATH,
+      handler: async (): Promise<HandlerResult> => ({ status: 200, body: await this.registry.metrics(), contentType: this.registry.contentType }),
+    };
+  }
+}
