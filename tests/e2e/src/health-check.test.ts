@@ -62,19 +62,20 @@ test('a persistent instance turns unhealthy when its TCP port closes and healthy
 
     await new Promise<void>((resolve) => tcp.close(() => resolve()));
     const closedAt = Date.now();
-    // A refused connect flips at once (Nacos' fail-now), at the next round.
-    await waitFor(async () => (await hosts(serviceName))[0]?.healthy === false, { timeoutMs: 8000, intervalMs: 100, what: 'unhealthy' });
+    // A refused connect flips at once (Nacos' fail-now), at the next round: the round after the first
+    // was scheduled with the initial interval (2–7 s), later ones with 0.5–3 s.
+    await waitFor(async () => (await hosts(serviceName))[0]?.healthy === false, { timeoutMs: 12_000, intervalMs: 100, what: 'unhealthy' });
     const unhealthyAfter = Date.now() - closedAt;
 
     tcp = await listen(port);
     const openedAt = Date.now();
     // Three consecutive successful checks.
-    await waitFor(async () => (await hosts(serviceName))[0]?.healthy === true, { timeoutMs: 15_000, intervalMs: 100, what: 'healthy again' });
+    await waitFor(async () => (await hosts(serviceName))[0]?.healthy === true, { timeoutMs: 20_000, intervalMs: 100, what: 'healthy again' });
     process.stdout.write(`health e2e: port closed → unhealthy in ${unhealthyAfter} ms; reopened → healthy in ${Date.now() - openedAt} ms\n`);
   } finally {
     tcp.close();
   }
-}, 45_000);
+}, 60_000);
 
 test('NONE leaves health to PUT /health, which is refused while a checker runs', async () => {
   const serviceName = uniqueName('manual');
