@@ -1,5 +1,5 @@
 // `tacos server start` and `tacos cluster up` run real server processes; Ctrl-C stops them.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, removeDir, tempDir } from '@tacos/testkit';
 import { cleanEnv, runCli, startCli } from './helpers';
@@ -95,35 +95,54 @@ describe('tacos cluster up', () => {
     }
   });
 
-  // TODO(cluster issue): the server does not run cluster mode yet (it refuses --members with other
-  // members). Enable this test when it does, and drop the next one.
-  it.skip('starts three nodes that elect one leader, shown by cluster status', async () => {
+  it('starts three nodes that elect one leader, shown by cluster status; Ctrl-C stops all', async () => {
     const base = await freePort();
     const dir = tempDir('tacos-cli-up-');
     const up = startCli(['cluster', 'up', '--nodes', '3', '--base-port', String(base), '--port-step', '1', '--dir', dir], cleanEnv());
+    const members = [0, 1, 2].map((i) => `127.0.0.1:${base + i}`);
     try {
       await up.waitFor(/press Ctrl-C to stop all nodes/, 60_000);
+      expect(up.stderr()).toContain('ready 127.0.0.1:');
+      expect(up.stderr()).toContain(': 3/3');
       expect(up.stderr()).toMatch(/leader: 127\.0\.0\.1:\d+/);
-      const members = [0, 1, 2].map((i) => `127.0.0.1:${base + i}`).join(',');
-      const status = await runCli(['--server', members, '--output', 'json', 'cluster', 'status']);
+      expect(up.stdout()).toMatch(/^NODE\s+PID\s+DATA DIR$/m);
+      for (const member of members) expect(up.stdout()).toContain(`http://${member}`);
+
+      const status = await runCli(['--server', members.join(','), '--output', 'json', 'cluster', 'status']);
+      expect(status.code).toBe(0);
       const parsed = JSON.parse(status.stdout);
-      expect(parsed.members).toHaveLength(3);
+      expect(parsed.members.map((m: { address: string }) => m.address).sort()).toEqual(members);
       expect(parsed.members.filter((m: { role: string }) => m.role === 'LEADER')).toHaveLength(1);
       expect(parsed.leader).toMatch(/^127\.0\.0\.1:\d+$/);
+      const table = await runCli(['--server', members.join(','), 'cluster', 'status']);
+      expect(table.stdout).toMatch(/^127\.0\.0\.1:\d+\s+UP\s+LEADER\s+\d+/m);
+
+      // The members are one registry: a persistent write on one is read on another.
+      const write = await runCli(['--server', members[0]!, 'service', 'create', 'shared', '--protect-threshold', '0.4']);
+      expect(write.code).toBe(0);
+      const read = await runCli(['--server', members[2]!, '--output', 'json', 'service', 'get', 'shared']);
+      expect(read.code).toBe(0);
+      expect(JSON.parse(read.stdout)).toMatchObject({ name: 'shared', protectThreshold: 0.4 });
     } finally {
-      expect((await up.stop('SIGINT')).code).toBe(0);
+      const run = await up.stop('SIGINT');
+      expect(run.code).toBe(0);
+      expect(run.stderr).toContain('stopping 3 node(s)');
       removeDir(dir);
     }
+    for (const member of members) expect(await status(`http://${member}/nacos/v1/console/health/liveness`)).toBeUndefined();
   });
 
-  it('fails with the node\'s own message when a node exits while starting (cluster mode refused today)', async () => {
+  it('fails with the node\'s own message when a node exits while starting', async () => {
     const base = await freePort();
     const dir = tempDir('tacos-cli-up-');
-    const run = await runCli(['cluster', 'up', '--nodes', '2', '--base-port', String(base), '--port-step', '1', '--dir', dir], { timeoutMs: 60_000 });
+    // A file where the node's data store must go makes the server refuse to start.
+    mkdirSync(join(dir, 'node-1'), { recursive: true });
+    writeFileSync(join(dir, 'node-1', 'raft'), '');
+    const run = await runCli(['cluster', 'up', '--nodes', '1', '--base-port', String(base), '--dir', dir], { timeoutMs: 60_000 });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/error: node 127\.0\.0\.1:\d+ exited with code 1 before it was ready/);
-    expect(run.stderr).toContain('--members');
-    expect(run.stderr).toContain(`hint: full log: ${dir}/node-`);
+    expect(run.stderr).toContain(`error: node 127.0.0.1:${base} exited with code 1 before it was ready:`);
+    expect(run.stderr).toContain('cannot open the data store');
+    expect(run.stderr).toContain(`hint: full log: ${dir}/node-1/server.log`);
     removeDir(dir);
   });
 
