@@ -180,4 +180,31 @@ describe('tacos without a server', () => {
       await new Promise<void>((r) => http.close(() => r()));
     }
   });
+
+  it('falls back to polling, and says so, when the server has no watch stream (404)', async () => {
+    // A loopback server without the watch endpoint, as a Nacos 1.x server is.
+    let polls = 0;
+    const http = createServer((req, res) => {
+      if (req.url?.startsWith('/nacos/v1/ns/instance/list')) {
+        polls++;
+        const hosts = polls >= 3 ? [{ ip: '10.8.0.1', port: 1 }, { ip: '10.8.0.2', port: 1 }] : [{ ip: '10.8.0.1', port: 1 }];
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ name: 's', clusters: '', cacheMillis: 3000, hosts }));
+        return;
+      }
+      res.writeHead(404).end(`no such api:${req.method}:${req.url?.split('?')[0]}`);
+    });
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    try {
+      const run = await runCli(['--server', url, '--output', 'json', 'watch', 's', '--count', '2', '--interval', '100']);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe('note: this server has no watch stream (HTTP 404); polling instance/list every 100 ms\n');
+      const lists = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+      // Unchanged polls print nothing: two lists for three or more polls.
+      expect(lists.map((l: { hosts: unknown[] }) => l.hosts.length)).toEqual([1, 2]);
+      expect(polls).toBeGreaterThanOrEqual(3);
+    } finally {
+      await new Promise<void>((r) => http.close(() => r()));
+    }
+  });
 });

@@ -212,7 +212,7 @@ describe('tacos against a real server', () => {
       }
     });
 
-    it('falls back to polling and says so when the server has no watch stream, stopping after --count', async () => {
+    it('stops after --count lists (watch stream, or polling where the server has none)', async () => {
       await tacos('instance', 'register', '--service', 'polled', '--ip', '10.0.7.1', '--port', '1');
       const run = await tacos('--output', 'json', 'watch', 'polled', '--count', '1', '--interval', '100');
       expect(run.code).toBe(0);
