@@ -78,6 +78,24 @@ describe('TacosClient against a real server', () => {
     expect((await client.listInstances({ serviceName: 'iso' })).hosts).toHaveLength(0);
   });
 
+  it('streams the instance list on every change (SSE watch)', async () => {
+    await client.registerInstance({ serviceName: 'watched', ip: '10.0.1.1', port: 1 });
+    const controller = new AbortController();
+    const seen: string[][] = [];
+    const timer = setTimeout(() => controller.abort(), 15_000);
+    try {
+      for await (const list of client.watchInstances({ serviceName: 'watched' }, { signal: controller.signal })) {
+        seen.push(list.hosts.map((h) => h.ip).sort());
+        if (seen.length === 1) await client.registerInstance({ serviceName: 'watched', ip: '10.0.1.2', port: 1 });
+        if (list.hosts.length === 2) break;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    expect(seen[0]).toEqual(['10.0.1.1']);
+    expect(seen[seen.length - 1]).toEqual(['10.0.1.1', '10.0.1.2']);
+  });
+
   it('fails over from a dead address to the live server', async () => {
     const dead = await freePort();
     const failover = new TacosClient({ servers: [`127.0.0.1:${dead}`, server.url] });
