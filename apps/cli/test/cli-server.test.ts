@@ -205,6 +205,8 @@ describe('tacos against a real server', () => {
       } finally {
         const run = await watch.stop('SIGINT');
         expect(run.code).toBe(0);
+        // The server streams (SSE), so there is no polling note.
+        expect(run.stderr).toBe('');
         const lists = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
         expect(lists.length).toBeGreaterThanOrEqual(2);
         expect(lists[0].hosts.map((h: { ip: string }) => h.ip)).toEqual(['10.0.6.1']);
