@@ -80,7 +80,7 @@ export async function openStandalonePersistence(options: PersistenceOptions): Pr
   }
   // A cluster member serves once its data is loaded: persistent writes go to whichever member
   // leads (the server forwards them), so readiness of the data does not wait for an election.
-  const isReady = options.peers && options.peers.length > 1 ? () => !fatal : () => !fatal && raft.status().role === 'LEADER';
+  const isReady = options.transport ? () => !fatal : () => !fatal && raft.status().role === 'LEADER';
   options.registry.setProposer(raft, isReady);
   return {
     raft,

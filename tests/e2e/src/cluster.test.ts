@@ -145,6 +145,12 @@ test('instances registered on any member are visible on all; persistent ones at 
   expect(servers.servers).toHaveLength(3);
   const owner = (await call(follower.url, 'GET', `${NS}/operator/distro/server`, { serviceName: services[0] as string })).json as { responsibleServer: string };
   expect(nodes.map(addressOf)).toContain(owner.responsibleServer);
+  const prom = await call(leader.url, 'GET', '/nacos/actuator/prometheus', {});
+  expect(prom.status).toBe(200);
+  expect(prom.text).toContain('tacos_raft_role{role="LEADER"} 1');
+  expect(prom.text).toMatch(/tacos_raft_follower_lag\{follower="127\.0\.0\.1:\d+"\} \d+/);
+  expect(prom.text).toMatch(/tacos_distro_sync_batches_sent \d+/);
+  expect(prom.text).toContain('tacos_ready 1');
 }, 30_000);
 
 test('kill -9 the leader during a stream of persistent writes: new leader, nothing acknowledged is lost, the killed member catches up', async () => {
@@ -277,4 +283,41 @@ test('kill -9 every member and restart: every persistent instance is back on eve
     return true;
   }, { timeoutMs: 15_000, what: 'every persistent instance on every member' });
   console.log(`[cluster] full kill -9 and restart: all ${ports.length} persistent instances back on all 3 members ${Date.now() - t0} ms after the restart began`);
+}, 90_000);
+
+test('cluster add and remove a member through Raft', async () => {
+  const leader = await agreedLeader();
+  const service = uniqueName('grow');
+  expect(await register(leader, service, '10.5.0.1', 45_000, false)).toBe(200);
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  const dataDir = tempDir('tacos-cluster-join-');
+  dirs.push(dataDir);
+  const members = [...nodes.map(addressOf), address].join(',');
+  // The newcomer waits (not ready: no leader known) until the leader adds it.
+  const joining = startTacos({ port, dataDir, args: ['--members', members, '--cluster-secret', SECRET, '--join', 'true'], readyTimeoutMs: 45_000 });
+  let joined: TacosProcess | undefined;
+  try {
+    const t0 = Date.now();
+    const added = await call(leader.url, 'POST', '/nacos/v1/core/cluster/members', { address });
+    expect([added.status, added.text]).toEqual([200, 'ok']);
+    joined = await joining;
+    await waitFor(async () => {
+      for (const n of [...nodes, joined as TacosProcess]) if (!(await raftState(n))?.members.includes(address)) return false;
+      return portsOf(await hostsOf(joined as TacosProcess, service)).has(45_000);
+    }, { timeoutMs: 15_000, what: 'every member to list the newcomer and the newcomer to hold the data' });
+    const addMs = Date.now() - t0;
+    const removed = await call((await agreedLeader()).url, 'DELETE', '/nacos/v1/core/cluster/members', { address });
+    expect([removed.status, removed.text]).toEqual([200, 'ok']);
+    await waitFor(async () => {
+      for (const n of nodes) if ((await raftState(n))?.members.includes(address)) return false;
+      return true;
+    }, { timeoutMs: 10_000, what: 'the member to be removed everywhere' });
+    console.log(`[cluster] cluster add: ${address} listed by every member and holding the data ${addMs} ms after the add; removed again`);
+  } finally {
+    if (!joined) await joining.then((j) => j.stop()).catch(() => undefined);
+    await joined?.stop();
+  }
+  // Still one cluster that takes writes.
+  expect(await register(await agreedLeader(), service, '10.5.0.1', 45_001, false)).toBe(200);
 }, 90_000);
