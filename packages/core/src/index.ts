@@ -8,6 +8,7 @@ export {
   type RegistryCommand,
   type ServiceFields,
 } from './commands';
+export { AUTH_COMMAND_OP, type AuthStateHandler, encodeAuthEntry, NO_AUTH_HANDLER_RESULT } from './auth-slot';
 export { ExpiryScheduler } from './expiry-scheduler';
 export * from './health';
 export { fullInstanceView, hostView, InstanceRecord } from './instance-record';

@@ -8,6 +8,7 @@ import {
   type ServiceFields,
 } from './commands';
 import type { StateMachine } from '@tacos/raft';
+import { AUTH_COMMAND_OP, type AuthStateHandler, NO_AUTH_HANDLER_RESULT } from './auth-slot';
 import type { RegistryState } from './registry-state';
 import type { ServiceEntry } from './service-entry';
 import { defaultSwitches, type SwitchDomain } from './switches';
@@ -27,6 +28,8 @@ interface StateSnapshot {
   namespaces: NamespaceRecord[];
   switches: SwitchDomain;
   services: ServiceSnapshot[];
+  /** Users, roles and permissions (opaque here, see auth-slot.ts); absent in snapshots older than auth. */
+  auth?: unknown;
 }
 
 const OK: CommandResult = { ok: true };
@@ -56,9 +59,22 @@ export class RegistryStateMachine implements StateMachine {
   private readonly state: RegistryState;
   /** Index of the last applied entry (for diagnostics). */
   appliedIndex = 0;
+  private authHandler: AuthStateHandler | undefined;
+  private auth: unknown;
 
   constructor(state: RegistryState) {
     this.state = state;
+  }
+
+  /** Installs how `auth` entries are applied; call before Raft replays the log. */
+  setAuthHandler(handler: AuthStateHandler): void {
+    this.authHandler = handler;
+  }
+
+  /** The replicated auth state (the handler's empty state until a command or snapshot sets it). Read-only. */
+  authState(): unknown {
+    if (this.auth === undefined && this.authHandler) this.auth = this.authHandler.empty();
+    return this.auth;
   }
 
   apply(command: Uint8Array, index: number): CommandResult {
@@ -70,6 +86,8 @@ export class RegistryStateMachine implements StateMachine {
       // An entry this version cannot read: skip it rather than stop applying (deterministic on all members).
       return refuse(NACOS_ERROR_CODES.SERVER_ERROR, 'unreadable command');
     }
+    // The auth result (`{ok, code, message, ...}`) goes to the proposer as is; core never reads it.
+    if ((cmd as { op: string }).op === AUTH_COMMAND_OP) return this.applyAuth((cmd as unknown as { command: unknown }).command) as CommandResult;
     return this.applyCommand(cmd);
   }
 
@@ -158,6 +176,13 @@ export class RegistryStateMachine implements StateMachine {
     }
   }
 
+  private applyAuth(command: unknown): unknown {
+    if (!this.authHandler) return NO_AUTH_HANDLER_RESULT;
+    const { state, result } = this.authHandler.apply(this.authState(), command);
+    this.auth = state;
+    return result;
+  }
+
   snapshot(): Uint8Array {
     const state = this.state;
     const services: ServiceSnapshot[] = [];
@@ -200,6 +225,7 @@ export class RegistryStateMachine implements StateMachine {
       switches: state.switches,
       services,
     };
+    if (this.auth !== undefined) snapshot.auth = this.auth;
     return encoder.encode(JSON.stringify(snapshot));
   }
 
@@ -214,6 +240,8 @@ export class RegistryStateMachine implements StateMachine {
         if (entry.ephemeral.size === 0) state.deleteService(entry);
       }
     }
+    // Snapshots from before auth carry no auth state: empty.
+    this.auth = data.auth;
     state.customNamespaces.clear();
     for (const ns of data.namespaces) state.customNamespaces.set(ns.id, ns);
     state.switches = { ...defaultSwitches(), ...data.switches };
