@@ -153,6 +153,23 @@ test('instances registered on any member are visible on all; persistent ones at 
   expect(prom.text).toContain('tacos_ready 1');
 }, 30_000);
 
+test('ephemeral instances expire on their owner only, and the removal reaches every member', async () => {
+  const service = uniqueName('expire');
+  const metadata = JSON.stringify({ 'preserved.heart.beat.timeout': '1000', 'preserved.ip.delete.timeout': '2000' });
+  const res = await call((nodes[1] as TacosProcess).url, 'POST', `${NS}/instance`, { serviceName: service, ip: '10.0.9.1', port: 9100, metadata });
+  expect(res.text).toBe('ok');
+  await waitFor(async () => {
+    for (const n of nodes) if (!portsOf(await hostsOf(n, service)).has(9100)) return false;
+    return true;
+  }, { timeoutMs: 2000, what: 'the instance everywhere' });
+  const t0 = Date.now();
+  await waitFor(async () => {
+    for (const n of nodes) if (portsOf(await hostsOf(n, service)).has(9100)) return false;
+    return true;
+  }, { timeoutMs: 8000, intervalMs: 50, what: 'the expired instance to be gone everywhere' });
+  console.log(`[cluster] expiry: a silent ephemeral instance (2 s delete timeout) gone from all members ${Date.now() - t0} ms after it was seen everywhere`);
+}, 20_000);
+
 test('kill -9 the leader during a stream of persistent writes: new leader, nothing acknowledged is lost, the killed member catches up', async () => {
   const leader = await agreedLeader();
   const survivors = nodes.filter((n) => n !== leader);
@@ -172,6 +189,9 @@ test('kill -9 the leader during a stream of persistent writes: new leader, nothi
       }
     }
   };
+  // An ephemeral instance the restarted member must get back from its peers (Distro snapshot).
+  const ephemeralService = uniqueName('eph-restart');
+  expect(await register(survivors[0] as TacosProcess, ephemeralService, '10.1.0.2', 9999, true)).toBe(200);
   const writers = [writer(0), writer(1), writer(2)];
   await waitFor(() => acked.length >= 50, { timeoutMs: 10_000, what: '50 acknowledged writes' });
   const killedAt = Date.now();
@@ -198,6 +218,7 @@ test('kill -9 the leader during a stream of persistent writes: new leader, nothi
     const have = portsOf(await hostsOf(leader, service));
     return acked.every((p) => have.has(p));
   }, { timeoutMs: 15_000, what: 'the restarted member to hold every acknowledged write' });
+  expect(portsOf(await hostsOf(leader, ephemeralService)).has(9999)).toBe(true);
   console.log(
     `[cluster] leader kill -9: new leader ${addressOf(newLeader)} after ${electionMs} ms; longest gap between acknowledged writes ${gap} ms; ${acked.length} writes acknowledged, 0 lost; restarted member caught up in ${Date.now() - restartedAt} ms`,
   );
