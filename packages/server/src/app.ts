@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
+import { hostileInputMiddleware, securityHeadersMiddleware } from './auth-layer';
 import { saveRawBody } from './cluster/forwarder';
 import type { ServerDeps } from './deps';
 import { errorToResult } from './error-mapper';
@@ -126,6 +127,7 @@ export function createApp(deps: ServerDeps): express.Express {
   if (deps.metrics) {
     app.use(deps.metrics.middleware((method, path) => (table.resolve(method, path) ? path.replace(/\/$/, '') : 'unmatched')));
   }
+  app.use(securityHeadersMiddleware());
   // Refuse oversized bodies of any content type up front, not only the ones a parser reads.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const length = Number(req.headers['content-length'] ?? 0);
@@ -137,11 +139,17 @@ export function createApp(deps: ServerDeps): express.Express {
     next();
   });
   if (deps.consoleDir) app.use(consoleRouter(deps.consoleDir));
+  // Hostile input, then (auth on) credentials, run before cluster forwarding and every handler; the
+  // route is looked up by the same table the dispatcher uses (Nacos #4701).
+  const guards = [hostileInputMiddleware(logger)];
+  if (deps.authLayer) guards.push(deps.authLayer.middleware((method, path) => path === WATCH_PATH || Boolean(table.resolve(method, path))));
   if (deps.clusterMiddleware) {
     app.use(express.urlencoded({ extended: false, limit, parameterLimit: 1000, verify: saveRawBody }));
+    app.use(guards);
     for (const middleware of deps.clusterMiddleware) app.use(middleware);
   } else {
     app.use(express.urlencoded({ extended: false, limit, parameterLimit: 1000 }));
+    app.use(guards);
   }
   // The SSE watch streams, so it cannot use the {status, body} handler shape; it keeps the same
   // status gate and error answers as every other /v1/ns route.

@@ -16,6 +16,9 @@ export interface ServerCliSettings {
   peerPortOffset?: number;
   /** Join an existing cluster (wait for `cluster add` on the leader). */
   join?: boolean;
+  /** Auth on (`--auth` / TACOS_AUTH=true) and its token secret (`--token-secret` / TACOS_TOKEN_SECRET). */
+  auth?: boolean;
+  tokenSecret?: string;
 }
 
 const USAGE = `Usage: tacos-server [options]
@@ -29,6 +32,9 @@ Options:
   --peer-port-offset N  serve peer routes on port + N (env TACOS_PEER_PORT_OFFSET; same on every member)
   --join true         join a running cluster: wait to be added by \`tacos cluster add\` (env TACOS_JOIN)
   --console-dir D     built console to serve at /nacos/ (env TACOS_CONSOLE_DIR)
+  --auth              require users, tokens and permissions (env TACOS_AUTH=true); first admin from
+                      env TACOS_ADMIN_PASSWORD or \`tacos user init-admin\`
+  --token-secret S    HS256 key of login tokens, >= 32 bytes, not a Nacos default (env TACOS_TOKEN_SECRET)
   --config FILE       JSON file with host, port, dataDir, members, clusterSecret, consoleDir
   -h, --help          show this help
 `;
@@ -61,11 +67,12 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = process
     if (!arg.startsWith('--')) throw new StartupError(`unexpected argument "${arg}"\n${USAGE}`);
     const eq = arg.indexOf('=');
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-    if (!['host', 'port', 'data-dir', 'members', 'cluster-secret', 'console-dir', 'config', 'peer-port-offset', 'join'].includes(name)) {
+    if (!['host', 'port', 'data-dir', 'members', 'cluster-secret', 'console-dir', 'config', 'peer-port-offset', 'join', 'auth', 'token-secret'].includes(name)) {
       throw new StartupError(`unknown option --${name}\n${USAGE}`);
     }
     let value: string | undefined;
     if (eq >= 0) value = arg.slice(eq + 1);
+    else if (name === 'auth' && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('--'))) value = 'true';
     else {
       value = argv[i + 1];
       i++;
@@ -110,6 +117,10 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = process
   }
   const join = pick('join', 'TACOS_JOIN', 'join');
   if (join !== undefined) settings.join = join === 'true' || join === '1';
+  const auth = pick('auth', 'TACOS_AUTH', 'auth');
+  if (auth !== undefined) settings.auth = auth === 'true' || auth === '1';
+  const tokenSecret = pick('token-secret', 'TACOS_TOKEN_SECRET', 'tokenSecret');
+  if (tokenSecret !== undefined) settings.tokenSecret = tokenSecret;
   return settings;
 }
 
@@ -132,6 +143,15 @@ export async function runServerCli(argv: string[]): Promise<void> {
       clusterSecret: settings.clusterSecret,
       peerPortOffset: settings.peerPortOffset,
       join: settings.join,
+      // Cost and TTL knobs are for tests and operators (env only): bcrypt cost 10 and 18000 s by default.
+      auth: settings.auth
+        ? {
+            tokenSecret: settings.tokenSecret,
+            adminPassword: process.env.TACOS_ADMIN_PASSWORD,
+            bcryptCost: process.env.TACOS_BCRYPT_COST ? Number(process.env.TACOS_BCRYPT_COST) : undefined,
+            tokenTtlSeconds: process.env.TACOS_TOKEN_TTL_SECONDS ? Number(process.env.TACOS_TOKEN_TTL_SECONDS) : undefined,
+          }
+        : undefined,
       // Tuning knob for tests and operators (not a flag): snapshot more often than every 10,000 entries.
       raftSnapshotEntries: process.env.TACOS_RAFT_SNAPSHOT_ENTRIES ? Number(process.env.TACOS_RAFT_SNAPSHOT_ENTRIES) : undefined,
       // Fault-test knob: dial peers through per-link proxies at port + this offset.

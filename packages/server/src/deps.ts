@@ -1,6 +1,7 @@
 import type { CheckRtStats, ClusterRef, NamingRegistry, PushState } from '@tacos/core';
 import type { InstanceWatchHub, InstanceWatchOptions } from './instance-watch';
 import type { RequestHandler } from 'express';
+import type { AuthLayer } from './auth-layer';
 import type { Logger } from 'pino';
 import type { ServerMetrics } from './metrics';
 import type { RouteDef } from './routes/route';
@@ -76,6 +77,8 @@ export interface ServerDeps {
   metrics?: ServerMetrics;
   /** Standalone or cluster, as `/console/server/state` reports it. Default standalone. */
   mode?: 'standalone' | 'cluster';
+  /** Auth on (`--auth`): authenticates and authorizes every routed request and serves `/nacos/v1/auth/*`. */
+  authLayer?: AuthLayer;
 }
 
 /** The version Tacos reports. */

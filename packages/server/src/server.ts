@@ -2,9 +2,11 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, isIP } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { NamingRegistry, RegistryRuntime, type RegistryRuntimeOptions } from '@tacos/core';
+import { encodeAuthEntry, NamingRegistry, RegistryRuntime, type RegistryRuntimeOptions } from '@tacos/core';
 import pino, { type Logger } from 'pino';
 import { createApp, createFastPath } from './app';
+import { AUTH_STATE_HANDLER, type AuthLayer, type AuthStartOptions, authProposer, startAuth } from './auth-layer';
+import { type AuthState, checkPasswordPolicy, MAX_HEADER_BYTES, parseTokenSecret } from './auth';
 import { ServerMetrics } from './metrics';
 import { ClusterError, resolveClusterMembers } from './cluster';
 import { type ClusterRuntime, startClusterRuntime } from './cluster-mode';
@@ -57,6 +59,11 @@ export interface ServerOptions {
   raftSnapshotEntries?: number;
   /** Cluster mode, for fault tests: dial peers at `port + this` (default {@link peerPortOffset}). */
   peerDialOffset?: number;
+  /**
+   * Auth on (`--auth`): every request needs a user with the route's permission. `tokenSecret` must be
+   * at least 32 bytes and not a published Nacos default, or the server refuses to start.
+   */
+  auth?: AuthStartOptions & { tokenSecret: string | undefined };
 }
 
 /** A started server. */
@@ -151,13 +158,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   const requestedPort = options.port ?? 8848;
   const logger = options.logger ?? pino({ level: process.env.TACOS_LOG_LEVEL ?? 'info' });
+  // Auth settings are checked before anything listens: a weak secret must never serve a request.
+  let authKey: Uint8Array | undefined;
+  if (options.auth) {
+    try {
+      authKey = parseTokenSecret(options.auth.tokenSecret, true)?.key;
+    } catch (err) {
+      throw new StartupError((err as Error).message);
+    }
+    const problem = options.auth.adminPassword ? checkPasswordPolicy(options.auth.adminPassword, 'TACOS_ADMIN_PASSWORD') : undefined;
+    if (problem !== undefined) throw new StartupError(problem);
+  }
   checkDataDir(options.dataDir);
 
   const registry = new NamingRegistry({
     expiryCheckMs: options.expiryCheckMs,
     onError: (err) => logger.error({ err }, 'expiry round failed'),
   });
-  const httpServer = createServer();
+  // Users/roles/permissions replicate with the registry (applied the same way with auth on or off).
+  registry.stateMachine.setAuthHandler(AUTH_STATE_HANDLER);
+  const httpServer = createServer({ maxHeaderSize: MAX_HEADER_BYTES });
   httpServer.keepAliveTimeout = 65_000;
   // Listen first so a taken port fails fast, but answer 503 until persistent state is loaded.
   let app: ReturnType<typeof createApp> | undefined;
@@ -311,7 +331,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     loopDelay: loopDelay.read,
     ready: cluster ? cluster.ready : undefined,
   });
+  let authLayer: AuthLayer | undefined;
+  if (options.auth && authKey) {
+    const raft = cluster ? cluster.raft : persistence.raft;
+    authLayer = await startAuth(
+      {
+        ...options.auth,
+        tokenKey: authKey,
+        state: () => registry.stateMachine.authState() as AuthState,
+        propose: authProposer(raft, encodeAuthEntry),
+      },
+      { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
+    );
+  }
   const deps: ServerDeps = {
+    authLayer,
     metrics,
     registry,
     selfAddress,
@@ -335,7 +369,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app = createApp(deps);
   // Standalone: beats and list polls skip express (same handlers, same answers). Not in cluster mode,
   // whose middleware forwards writes to their owner, nor with per-request debug logs.
-  if (!cluster && !logger.isLevelEnabled('debug')) fastPath = createFastPath(deps);
+  // With auth on, beats and polls take the express path too: the fast path has no auth check.
+  if (!cluster && !authLayer && !logger.isLevelEnabled('debug')) fastPath = createFastPath(deps);
   registry.start();
 
   let closing: Promise<void> | undefined;

@@ -25,6 +25,7 @@ export function consoleRoutes(deps: ServerDeps): RouteDef[] {
             version: deps.version ?? TACOS_VERSION,
             standalone_mode: deps.mode ?? 'standalone',
             function_mode: 'naming',
+            auth_enabled: deps.authLayer !== undefined,
           }),
         ),
     },
