@@ -226,7 +226,11 @@ export class AuthLayer {
       if (requirement.kind === 'permission' && !this.authenticator.authorize(who.user, requirement.resource, requirement.action)) {
         return send(res, text('authorization failed!', 403));
       }
-      if (requirement.kind === 'bootstrap') return send(res, text('have admin user cannot use it', 409));
+      if (requirement.kind === 'bootstrap') {
+        // Once an admin exists only the admin may even learn that: others get the usual 403.
+        if (!who.user.globalAdmin) return send(res, text('authorization failed!', 403));
+        return send(res, text('have admin user cannot use it', 409));
+      }
     }
     if (!isAuthPath) return next();
     const answer = await this.serveAuth(req.method, path, hreq);
