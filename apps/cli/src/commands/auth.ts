@@ -1,8 +1,9 @@
 import type { PermissionInfo, RoleInfo, User } from '@tacos/client';
 import type { Command } from 'commander';
-import { usageError } from '../cli-error';
+import { CliError, usageError } from '../cli-error';
 import { action, type Io } from '../context';
 import { intArg } from '../parse';
+import { prompt, readStdin } from './login';
 
 interface PageOptions {
   page: number;
@@ -59,6 +60,36 @@ export function registerAuthCommands(program: Command, io: Io): void {
         if (!password) throw usageError('missing --password', 'or set TACOS_NEW_PASSWORD');
         await ctx.client().updateUser(username!, password);
         ctx.out.result({ ok: true, action: 'updated', username }, `changed the password of ${username}`);
+      }),
+    );
+
+  user
+    .command('init-admin')
+    .description("set the password of the first admin user 'nacos' on a new auth-enabled server (works once)")
+    .option('--password <password>', 'the admin password (prefer TACOS_ADMIN_PASSWORD, --password-stdin or the prompt)')
+    .option('--password-stdin', 'read the password from stdin')
+    .action(
+      action<{ password?: string; passwordStdin?: boolean }>(io, async (ctx, opts) => {
+        const password = opts.passwordStdin
+          ? (await readStdin()).replace(/\r?\n$/, '')
+          : (opts.password ?? ctx.env.TACOS_ADMIN_PASSWORD ?? (await prompt("new password for the admin user 'nacos': ")));
+        if (password === undefined || password === '') throw usageError('missing password', 'use --password-stdin, TACOS_ADMIN_PASSWORD or a terminal');
+        // Not a client method: the call is only valid once per cluster and needs no token.
+        const server = ctx.servers()[0] as string;
+        const base = /^https?:\/\//.test(server) ? server : `http://${server}`;
+        let res: Response;
+        try {
+          res = await fetch(`${base}/nacos/v1/auth/users/admin`, { method: 'POST', body: new URLSearchParams({ password }) });
+        } catch (error) {
+          throw new CliError('UNREACHABLE', `cannot reach ${base}: ${(error as Error).message}`, { cause: error });
+        }
+        const body = (await res.text()).trim();
+        if (res.status !== 200) {
+          throw new CliError('REFUSED', `init-admin refused (HTTP ${res.status}: ${body})`, {
+            hint: res.status === 403 || res.status === 409 ? 'an admin already exists: log in with `tacos login --username nacos`' : undefined,
+          });
+        }
+        ctx.out.result({ ok: true, action: 'created', username: 'nacos' }, "admin user 'nacos' created; log in with `tacos login --username nacos`");
       }),
     );
 

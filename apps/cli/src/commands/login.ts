@@ -73,7 +73,7 @@ export function registerLoginCommands(program: Command, io: Io): void {
     );
 }
 
-function readStdin(): Promise<string> {
+export function readStdin(): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
     process.stdin.setEncoding('utf8');
@@ -86,7 +86,7 @@ function readStdin(): Promise<string> {
 }
 
 /** Asks on the terminal without echoing; undefined when stdin is not a terminal. */
-function prompt(question: string): Promise<string | undefined> {
+export function prompt(question: string): Promise<string | undefined> {
   if (!process.stdin.isTTY) return Promise.resolve(undefined);
   return new Promise((resolve) => {
     const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
