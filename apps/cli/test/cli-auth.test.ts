@@ -1,4 +1,6 @@
 // `tacos user init-admin`, `tacos login` and user management against a real --auth server process.
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { removeDir, startTacos, type TacosProcess } from '@tacos/testkit';
 import { cleanEnv, runCli } from './helpers';
 
@@ -41,5 +43,38 @@ describe('tacos with auth on', () => {
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('carol');
     expect((await tacos(['service', 'create', 'after-admin'])).code).toBe(0);
+  });
+
+  // Runs after the test above (same server): the admin exists, `env` has a stored token.
+  it('stores the token with mode 0600, uses it, forgets it on logout, and refuses bad passwords', async () => {
+    const file = join(env.XDG_CONFIG_HOME!, 'tacos', 'credentials.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(join(env.XDG_CONFIG_HOME!, 'tacos')).mode & 0o777).toBe(0o700);
+    const stored = JSON.parse(readFileSync(file, 'utf8'));
+    expect(stored.tokens[server.url]).toMatchObject({ username: 'nacos', accessToken: expect.any(String) });
+
+    const empty = await tacos(['login', '--username', 'nacos', '--password-stdin']);
+    expect(empty.code).toBe(2); // nothing on stdin: a usage error, nothing sent
+
+    const roles = await tacos(['--output', 'json', 'role', 'list']);
+    expect(roles.code).toBe(0);
+    expect(JSON.parse(roles.stdout)).toHaveProperty('pageItems');
+
+    expect((await tacos(['logout'])).stdout).toBe('logged out\n');
+    const anonymous = await tacos(['user', 'list']);
+    expect(anonymous.code).toBe(1);
+    expect(anonymous.stderr).toMatch(/HTTP (401|403)/);
+    expect(anonymous.stderr).toContain('hint: log in with `tacos login --username NAME`');
+
+    const wrong = await tacos(['login', '--username', 'nacos', '--password', 'not-the-password']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/HTTP 403/);
+    expect(JSON.parse(readFileSync(file, 'utf8')).tokens[server.url]).toBeUndefined();
+  });
+
+  it('reads the login password from stdin', async () => {
+    const run = await runCli(['--output', 'json', 'login', '--username', 'nacos', '--password-stdin'], { env, input: 'cli-admin-pass-1\n' });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, action: 'login', username: 'nacos' });
   });
 });

@@ -125,6 +125,8 @@ describe('TacosClient wire format', () => {
     expect(result.accessToken).toBe('jwt');
     expect(last().form).toEqual({ username: 'nacos', password: 's3cret' });
     expect(last().query).toEqual({});
+    await client.initAdmin('first-admin-pw');
+    expect(last()).toMatchObject({ method: 'POST', path: '/nacos/v1/auth/users/admin', form: { password: 'first-admin-pw' }, query: {} });
     client.setToken(result.accessToken);
     answer = 'ok';
     await client.deleteUser('bob');

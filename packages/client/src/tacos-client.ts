@@ -517,6 +517,15 @@ export class TacosClient {
     return parseJson(res, 'POST', '/nacos/v1/auth/users/login');
   }
 
+  /**
+   * `POST /auth/users/admin` (password in the form body; Tacos with `--auth`): sets the password of the
+   * first admin user `nacos` on a server that has no admin yet. Needs no token; valid once per
+   * cluster (later calls are refused with 403/409). Not retried once it may have been received.
+   */
+  async initAdmin(password: string): Promise<void> {
+    await this.send({ method: 'POST', path: '/nacos/v1/auth/users/admin', form: { password }, idempotent: false });
+  }
+
   /** `GET /auth/users`: a page of users. */
   async listUsers(pageNo = 1, pageSize = 100): Promise<Page<User>> {
     return this.json('GET', '/nacos/v1/auth/users', { pageNo, pageSize }, true);

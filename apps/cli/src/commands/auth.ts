@@ -1,4 +1,4 @@
-import type { PermissionInfo, RoleInfo, User } from '@tacos/client';
+import { type PermissionInfo, type RoleInfo, TacosHttpError, type User } from '@tacos/client';
 import type { Command } from 'commander';
 import { CliError, usageError } from '../cli-error';
 import { action, type Io } from '../context';
@@ -74,20 +74,21 @@ export function registerAuthCommands(program: Command, io: Io): void {
           ? (await readStdin()).replace(/\r?\n$/, '')
           : (opts.password ?? ctx.env.TACOS_ADMIN_PASSWORD ?? (await prompt("new password for the admin user 'nacos': ")));
         if (password === undefined || password === '') throw usageError('missing password', 'use --password-stdin, TACOS_ADMIN_PASSWORD or a terminal');
-        // Not a client method: the call is only valid once per cluster and needs no token.
-        const server = ctx.servers()[0] as string;
-        const base = /^https?:\/\//.test(server) ? server : `http://${server}`;
-        let res: Response;
         try {
-          res = await fetch(`${base}/nacos/v1/auth/users/admin`, { method: 'POST', body: new URLSearchParams({ password }) });
+          await ctx.client().initAdmin(password);
         } catch (error) {
-          throw new CliError('UNREACHABLE', `cannot reach ${base}: ${(error as Error).message}`, { cause: error });
-        }
-        const body = (await res.text()).trim();
-        if (res.status !== 200) {
-          throw new CliError('REFUSED', `init-admin refused (HTTP ${res.status}: ${body})`, {
-            hint: res.status === 403 || res.status === 409 ? 'an admin already exists: log in with `tacos login --username nacos`' : undefined,
-          });
+          if (error instanceof TacosHttpError) {
+            throw new CliError('REFUSED', `init-admin refused (HTTP ${error.status}: ${error.body.trim()})`, {
+              hint:
+                error.status === 403 || error.status === 409
+                  ? 'an admin already exists: log in with `tacos login --username nacos`'
+                  : error.status === 404 || error.status === 501
+                    ? 'this server does not run with --auth'
+                    : undefined,
+              cause: error,
+            });
+          }
+          throw error;
         }
         ctx.out.result({ ok: true, action: 'created', username: 'nacos' }, "admin user 'nacos' created; log in with `tacos login --username nacos`");
       }),
