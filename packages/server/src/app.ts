@@ -151,6 +151,8 @@ export function createApp(deps: ServerDeps): express.Express {
     app.use(express.urlencoded({ extended: false, limit, parameterLimit: 1000 }));
     app.use(guards);
   }
+  // Auth endpoints after the cluster gate, so a follower sends auth writes to the Raft leader.
+  if (deps.authLayer) app.use(deps.authLayer.endpoints());
   // The SSE watch streams, so it cannot use the {status, body} handler shape; it keeps the same
   // status gate and error answers as every other /v1/ns route.
   const watchHub = deps.watchHub ?? new InstanceWatchHub(deps.registry, deps.watch);

@@ -195,8 +195,8 @@ export class AuthLayer {
 
   /**
    * The per-request middleware (after the body parser): decides by {@link routeRequirement} for the
-   * normalised path the router dispatches on, refuses writes while no admin exists, and serves
-   * `/nacos/v1/auth/*` itself (login answers carry an `Authorization` header). `known(method, path)`
+   * normalised path the router dispatches on, and refuses writes while no admin exists; the auth
+   * endpoints themselves are served by {@link endpoints}. `known(method, path)`
    * says whether the app routes this request; unknown ones go on to the app's 404/501 answers.
    */
   middleware(known: (method: string, path: string) => boolean): RequestHandler {
@@ -232,9 +232,22 @@ export class AuthLayer {
         return send(res, text('have admin user cannot use it', 409));
       }
     }
-    if (!isAuthPath) return next();
-    const answer = await this.serveAuth(req.method, path, hreq);
-    send(res, answer.result, answer.headers);
+    next();
+  }
+
+  /**
+   * Serves `/nacos/v1/auth/*` (after {@link middleware} and, in cluster mode, after the cluster gate,
+   * which sends auth writes to the Raft leader). Other paths go on.
+   */
+  endpoints(): RequestHandler {
+    return (req: Request, res: Response, next: NextFunction) => {
+      const path = req.path.length > 1 && req.path.endsWith('/') ? req.path.slice(0, -1) : req.path;
+      if (!path.startsWith(AUTH_PREFIX)) return next();
+      this.serveAuth(req.method, path, handlerRequestOf(req)).then(
+        (answer) => send(res, answer.result, answer.headers),
+        (err) => send(res, errorToResult(err, this.options.logger)),
+      );
+    };
   }
 
   private async run(command: AuthCommand): Promise<HandlerResult> {
