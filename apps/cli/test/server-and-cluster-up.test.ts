@@ -1,5 +1,5 @@
 // `tacos server start` and `tacos cluster up` run real server processes; Ctrl-C stops them.
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, removeDir, tempDir } from '@tacos/testkit';
 import { cleanEnv, runCli, startCli } from './helpers';
@@ -95,7 +95,7 @@ describe('tacos cluster up', () => {
     }
   });
 
-  it('starts three nodes that elect one leader, shown by cluster status; Ctrl-C stops all', async () => {
+  it('starts three nodes that elect one leader, shown by cluster status; add and remove a fourth; Ctrl-C stops all', async () => {
     const base = await freePort();
     const dir = tempDir('tacos-cli-up-');
     const up = startCli(['cluster', 'up', '--nodes', '3', '--base-port', String(base), '--port-step', '1', '--dir', dir], cleanEnv());
@@ -108,9 +108,9 @@ describe('tacos cluster up', () => {
       expect(up.stdout()).toMatch(/^NODE\s+PID\s+DATA DIR$/m);
       for (const member of members) expect(up.stdout()).toContain(`http://${member}`);
 
-      const status = await runCli(['--server', members.join(','), '--output', 'json', 'cluster', 'status']);
-      expect(status.code).toBe(0);
-      const parsed = JSON.parse(status.stdout);
+      const statusRun = await runCli(['--server', members.join(','), '--output', 'json', 'cluster', 'status']);
+      expect(statusRun.code).toBe(0);
+      const parsed = JSON.parse(statusRun.stdout);
       expect(parsed.members.map((m: { address: string }) => m.address).sort()).toEqual(members);
       expect(parsed.members.filter((m: { role: string }) => m.role === 'LEADER')).toHaveLength(1);
       expect(parsed.leader).toMatch(/^127\.0\.0\.1:\d+$/);
@@ -123,6 +123,36 @@ describe('tacos cluster up', () => {
       const read = await runCli(['--server', members[2]!, '--output', 'json', 'service', 'get', 'shared']);
       expect(read.code).toBe(0);
       expect(JSON.parse(read.stdout)).toMatchObject({ name: 'shared', protectThreshold: 0.4 });
+
+      // A fourth node started with --join waits until `cluster add` (sent to any member) takes it in.
+      const fourth = `127.0.0.1:${base + 3}`;
+      const secret = readFileSync(join(dir, 'cluster-secret'), 'utf8').trim();
+      const joiner = startCli([
+        'server', 'start', '--port', String(base + 3), '--data-dir', join(dir, 'node-4'),
+        '--members', [...members, fourth].join(','), '--cluster-secret', secret, '--join', 'true',
+      ]);
+      try {
+        await waitUntil(async () => (await status(`http://${fourth}/nacos/v1/console/health/liveness`)) === 200, 30_000, 'the joining node');
+        const add = await runCli(['--server', [...members].reverse().join(','), 'cluster', 'add', fourth]);
+        expect(add).toMatchObject({ code: 0, stdout: `added member ${fourth}\n` });
+        await waitUntil(
+          async () => {
+            const now = JSON.parse((await runCli(['--server', members.join(','), '--output', 'json', 'cluster', 'status'])).stdout);
+            return now.members.length === 4 && now.members.every((m: { lag: number | null }) => m.lag === 0);
+          },
+          30_000,
+          'four members with no lag',
+        );
+        const remove = await runCli(['--server', members.join(','), '--output', 'json', 'cluster', 'remove', fourth]);
+        expect(JSON.parse(remove.stdout)).toEqual({ ok: true, action: 'removed', address: fourth });
+        await waitUntil(
+          async () => JSON.parse((await runCli(['--server', members.join(','), '--output', 'json', 'cluster', 'status'])).stdout).members.length === 3,
+          30_000,
+          'three members again',
+        );
+      } finally {
+        await joiner.stop('SIGTERM');
+      }
     } finally {
       const run = await up.stop('SIGINT');
       expect(run.code).toBe(0);

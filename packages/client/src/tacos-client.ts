@@ -443,14 +443,18 @@ export class TacosClient {
     return unwrap(await this.json('GET', '/nacos/v1/core/cluster/health', {}, true));
   }
 
-  /** `POST /core/cluster/members?address=` (Tacos): adds a voting member (`ip:port`). */
+  /**
+   * `POST /core/cluster/members?address=` (Tacos): adds a voting member (`ip:port`). Only the Raft
+   * leader accepts it; a follower answers 503, so 5xx answers move on to the next server (put the
+   * leader first to save a round trip).
+   */
   async addClusterMember(address: string): Promise<void> {
-    await this.call('POST', '/nacos/v1/core/cluster/members', { address }, false);
+    await this.call('POST', '/nacos/v1/core/cluster/members', { address }, true);
   }
 
-  /** `DELETE /core/cluster/members?address=` (Tacos): removes a member. */
+  /** `DELETE /core/cluster/members?address=` (Tacos): removes a member; leader only, as for adding. */
   async removeClusterMember(address: string): Promise<void> {
-    await this.call('DELETE', '/nacos/v1/core/cluster/members', { address }, false);
+    await this.call('DELETE', '/nacos/v1/core/cluster/members', { address }, true);
   }
 
   // ---------------------------------------------------------------- namespaces (§2.9)

@@ -65,7 +65,7 @@ export function registerClusterCommands(program: Command, io: Io, binPath: strin
       .argument('<address>', 'member address ip:port')
       .action(
         action(io, async (ctx, _opts, [address]) => {
-          const client = ctx.client();
+          const client = await leaderFirstClient(ctx);
           try {
             if (verb === 'add') await client.addClusterMember(address!);
             else await client.removeClusterMember(address!);
@@ -341,4 +341,20 @@ function isPortFree(port: number): Promise<boolean> {
     probe.once('error', () => resolveFree(false));
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolveFree(true)));
   });
+}
+
+/**
+ * A client whose server list starts with the Raft leader (as the first reachable configured server
+ * reports it), since only the leader accepts membership changes; the configured list follows.
+ */
+async function leaderFirstClient(ctx: Context): Promise<TacosClient> {
+  const servers = ctx.servers();
+  try {
+    const leader = (await ctx.client().raftState()).leader;
+    if (typeof leader === 'string' && leader !== '') return ctx.clientFor([`http://${leader}`, ...servers].join(','));
+  } catch (error) {
+    // No raft state (standalone, older server): use the list as given; the change itself reports why.
+    if (!(error instanceof TacosClientError)) throw error;
+  }
+  return ctx.client();
 }
