@@ -123,6 +123,11 @@ test('instances registered on any member are visible on all; persistent ones at 
     return true;
   }, { timeoutMs: 2000, intervalMs: 20, what: 'ephemeral instances on every member within 2 s' });
   const ephemeralMs = Date.now() - t0;
+  // A beat sent to a member that does not own the service is answered by the owner.
+  const owner0 = ((await call(leader.url, 'GET', `${NS}/operator/distro/server`, { serviceName: services[0] as string })).json as { responsibleServer: string }).responsibleServer;
+  const nonOwner = nodes.find((n) => addressOf(n) !== owner0) as TacosProcess;
+  const beat = await call(nonOwner.url, 'PUT', `${NS}/instance/beat`, { serviceName: services[0] as string, ip: '10.0.0.1', port: 7000 });
+  expect((beat.json as { code: number }).code).toBe(10200);
 
   // Persistent through a follower (forwarded to the leader): visible at once on the follower.
   const persistent = uniqueName('per');
