@@ -23,6 +23,11 @@ describe('classifyTarget', () => {
     expect(classifyTarget(req('PUT', '/nacos/v1/ns/instance/beat', { serviceName: 'G@@s' }), registry)).toEqual({ kind: 'owner', service: 'G@@s' });
     expect(classifyTarget(req('POST', '/nacos/v1/ns/service', { serviceName: 's' }), registry)).toEqual({ kind: 'leader' });
     expect(classifyTarget(req('POST', '/nacos/v1/console/namespaces', {}), registry)).toEqual({ kind: 'leader' });
+    const batch = (params: Record<string, string>) => classifyTarget(req('PUT', '/nacos/v1/ns/instance/metadata/batch', { serviceName: 's', ...params }), registry);
+    expect(batch({})).toEqual({ kind: 'owner', service: 'DEFAULT_GROUP@@s' });
+    expect(batch({ consistencyType: 'persist' })).toEqual({ kind: 'leader' });
+    expect(batch({ instances: '[{"ip":"1.1.1.1","port":1}]' })).toEqual({ kind: 'owner', service: 'DEFAULT_GROUP@@s' });
+    expect(batch({ instances: '[{"ip":"1.1.1.1","port":1,"ephemeral":false}]' })).toEqual({ kind: 'leader' });
   });
   it('keeps reads local unless consistent=true on instance reads', () => {
     expect(classifyTarget(req('GET', '/nacos/v1/ns/instance/list', { serviceName: 's' }), registry)).toEqual({ kind: 'local' });

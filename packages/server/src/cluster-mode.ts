@@ -275,7 +275,25 @@ export function classifyTarget(req: HandlerRequest, registry: NamingRegistry): T
       return ephemeral ? { kind: 'owner', service: p.groupedServiceName() } : { kind: 'leader' };
     }
     if (normalized === `${NS}/instance/metadata/batch`) {
-      return p.get('consistencyType') === 'ephemeral' ? { kind: 'owner', service: p.groupedServiceName() } : { kind: 'leader' };
+      // A batch touching persistent instances goes through Raft (on the leader); an ephemeral-only one
+      // to the owner, whose change Distro replicates.
+      const service = p.groupedServiceName();
+      const type = p.get('consistencyType');
+      if (type === 'ephemeral') return { kind: 'owner', service };
+      if (type === 'persist') return { kind: 'leader' };
+      const listed = p.get('instances');
+      if (listed !== undefined) {
+        let items: unknown;
+        try {
+          items = JSON.parse(listed);
+        } catch {
+          return { kind: 'local' };
+        }
+        const persistent = Array.isArray(items) && items.some((i) => (i as { ephemeral?: unknown })?.ephemeral === false || (i as { ephemeral?: unknown })?.ephemeral === 'false');
+        return persistent ? { kind: 'leader' } : { kind: 'owner', service };
+      }
+      const entry = registry.state.getService(p.namespaceId(), service);
+      return entry && entry.persistent.size > 0 ? { kind: 'leader' } : { kind: 'owner', service };
     }
   } catch {
     return { kind: 'local' };
