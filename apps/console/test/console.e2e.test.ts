@@ -1,5 +1,6 @@
 // End-to-end: the built console in headless Chromium (Debian's chromium driven by playwright-core) against
-// a real Tacos server process. Screenshots of the main pages go to apps/console/screenshots/.
+// a real Tacos server process. Screenshots of the main pages go to test-artifacts/screenshots/
+// (apps/console/screenshots/ with UPDATE_SCREENSHOTS=1).
 import { createSocket } from 'node:dgram';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,7 +12,12 @@ import { type ConsoleServer, startConsoleServer } from './static-proxy';
 
 const CONSOLE_DIR = resolve(__dirname, '..');
 const DIST = join(CONSOLE_DIR, 'dist');
-const SHOTS = join(CONSOLE_DIR, 'screenshots');
+// The committed screenshots (linked from the README) change only on purpose: UPDATE_SCREENSHOTS=1.
+// Otherwise every run writes them to a git-ignored folder, so a test run leaves the tree clean.
+const SHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? join(CONSOLE_DIR, 'screenshots')
+    : join(CONSOLE_DIR, 'test-artifacts', 'screenshots');
 const skipReason = ensureChromium();
 if (skipReason) process.stderr.write(`SKIPPING console browser tests: ${skipReason}\n`);
 const describeBrowser = skipReason ? describe.skip : describe;
