@@ -1,6 +1,7 @@
 import { ServiceInfoSchema } from '@tacos/api-pojo';
 import { FakeClock } from '@tacos/core';
 import request from 'supertest';
+import { statusGate } from './route-table';
 import { createTestApp, type TestApp } from './testing/test-app';
 
 const NS = '/nacos/v1/ns';
@@ -315,7 +316,15 @@ describe('/operator', () => {
   it('answers 503 when the server status is overridden to DOWN', async () => {
     await api().put(`${NS}/operator/switches?entry=overriddenServerStatus&value=DOWN`);
     expectError(await api().get(`${NS}/instance/list?serviceName=a`), 503, 'server is DOWN now, please try again later!');
-    expect((await api().get(`${NS}/instance/list?serviceName=a`).set('User-Agent', 'Nacos-Server:1.4.1')).status).toBe(200);
+    // A `Nacos-Server` User-Agent is no proof of being a member (CVE-2021-29441): still 503.
+    expect((await api().get(`${NS}/instance/list?serviceName=a`).set('User-Agent', 'Nacos-Server:1.4.1')).status).toBe(503);
+  });
+
+  it('lets requests forwarded by a verified member through the status gate', async () => {
+    await api().put(`${NS}/operator/switches?entry=overriddenServerStatus&value=DOWN`);
+    const req = { method: 'GET', path: `${NS}/instance/list`, param: () => undefined, header: () => 'Nacos-Server:1.4.1' };
+    expect(statusGate(t.registry, req)?.status).toBe(503);
+    expect(statusGate(t.registry, { ...req, forwardedBy: '127.0.0.1:8849' })).toBeUndefined();
   });
 });
 

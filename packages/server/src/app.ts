@@ -56,6 +56,8 @@ function toHandlerRequest(req: Request): HandlerRequest {
     },
     header: (name) => first(req.headers[name]),
     remoteAddress: req.socket.remoteAddress,
+    // Set by the cluster's peer classifier after the HMAC verified; never from a header alone.
+    forwardedBy: (req as { forwardedBy?: string }).forwardedBy,
   };
 }
 

@@ -19,6 +19,8 @@ export interface HandlerRequest {
   header(name: string): string | undefined;
   /** The TCP peer address, if known. */
   remoteAddress?: string;
+  /** The member that forwarded this request; set only when its peer signature verified. */
+  forwardedBy?: string;
 }
 
 /** What a handler answers. `body` is sent as is. */

@@ -61,13 +61,15 @@ const DOWN = 'server is DOWN now, please try again later!';
 
 /**
  * Nacos' server-status gate for `/v1/ns/*` (NACOS-FACTS §2.1): DOWN (or not ready) → 503; READ_ONLY
- * refuses writes, WRITE_ONLY refuses reads. Peers (`Nacos-Server` agents) always pass.
+ * refuses writes, WRITE_ONLY refuses reads. Requests forwarded by a member always pass, as in Nacos;
+ * unlike Nacos, a member is recognised by its verified peer signature, never by a `Nacos-Server`
+ * User-Agent (anyone can send that header: CVE-2021-29441).
  */
 export function statusGate(registry: NamingRegistry, req: HandlerRequest): HandlerResult | undefined {
   const override = registry.switches.overriddenServerStatus;
   const status = override ?? (registry.isReady() ? 'UP' : 'DOWN');
   if (status === 'UP') return undefined;
-  if (req.header('user-agent')?.startsWith('Nacos-Server')) return undefined;
+  if (req.forwardedBy !== undefined) return undefined;
   if (status === 'READ_ONLY' && req.method === 'GET') return undefined;
   if (status === 'WRITE_ONLY' && req.method !== 'GET') return undefined;
   return text(DOWN, 503);
