@@ -1,4 +1,4 @@
-import type { Metadata } from '@tacos/api-pojo';
+import { type InstanceData, instanceDataOf } from './instance-record';
 import type { NamingRegistry } from './naming-registry';
 import type { ServiceEntry } from './service-entry';
 
@@ -35,18 +35,7 @@ export interface EphemeralChange {
 }
 
 /** An instance as it travels between members. `lastBeat` does not: leases are the owner's business. */
-interface WireInstance {
-  ip: string;
-  port: number;
-  clusterName: string;
-  weight: number;
-  healthy: boolean;
-  enabled: boolean;
-  marked: boolean;
-  app: string;
-  metadata: Metadata;
-  instanceId: string;
-}
+type WireInstance = InstanceData;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -123,22 +112,7 @@ export class EphemeralReplicator {
   }
 
   private serialize(entry: ServiceEntry): WireInstance[] {
-    const out: WireInstance[] = [];
-    for (const inst of entry.ephemeral.values()) {
-      out.push({
-        ip: inst.ip,
-        port: inst.port,
-        clusterName: inst.clusterName,
-        weight: inst.weight,
-        healthy: inst.healthy,
-        enabled: inst.enabled,
-        marked: inst.marked,
-        app: inst.app,
-        metadata: inst.metadata,
-        instanceId: inst.instanceId,
-      });
-    }
-    return out;
+    return Array.from(entry.ephemeral.values(), instanceDataOf);
   }
 
   /** Installs a replicated list (the Distro processor). Local writes are already in the registry. */

@@ -110,6 +110,39 @@ export class InstanceRecord {
   }
 }
 
+/** The fields of an instance that leave this process: in snapshots and in Distro replicas. */
+export interface InstanceData {
+  ip: string;
+  port: number;
+  clusterName: string;
+  weight: number;
+  healthy: boolean;
+  enabled: boolean;
+  marked: boolean;
+  app: string;
+  metadata: Metadata;
+  instanceId: string;
+}
+
+/**
+ * A fresh plain copy of what an instance is, without the lease and heap bookkeeping (`lastBeat`,
+ * deadlines: each member keeps its own). The metadata object is shared, not copied.
+ */
+export function instanceDataOf(inst: InstanceRecord): InstanceData {
+  return {
+    ip: inst.ip,
+    port: inst.port,
+    clusterName: inst.clusterName,
+    weight: inst.weight,
+    healthy: inst.healthy,
+    enabled: inst.enabled,
+    marked: inst.marked,
+    app: inst.app,
+    metadata: inst.metadata,
+    instanceId: inst.instanceId,
+  };
+}
+
 /**
  * The host object of an instance/list answer, in Nacos' key order. `healthy` (and `valid`) come from
  * the caller because protection can report an unhealthy host as healthy; `serviceName` is grouped or

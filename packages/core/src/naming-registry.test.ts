@@ -1,27 +1,13 @@
 import { FakeClock } from './clock';
-import type { InstanceWrite, ListRequest } from './naming-registry';
+import type { ListRequest } from './naming-registry';
 import { isPushCapable, NamingRegistry, wantsGroupedNames } from './naming-registry';
+import { instanceWrite } from './testing/instance-write';
 import { type RaftRegistry, startRaftRegistry } from './testing/raft-registry';
 
 const SVC = 'DEFAULT_GROUP@@order';
 const JAVA = 'Nacos-Java-Client:v1.0.0';
 
-function write(over: Partial<InstanceWrite> = {}): InstanceWrite {
-  return {
-    namespaceId: 'public',
-    serviceName: SVC,
-    ip: '10.0.0.5',
-    port: 8080,
-    clusterName: 'DEFAULT',
-    weight: 1,
-    enabled: true,
-    healthy: true,
-    ephemeral: true,
-    metadata: {},
-    app: 'DEFAULT',
-    ...over,
-  };
-}
+const write = instanceWrite;
 
 function listReq(over: Partial<ListRequest> = {}): ListRequest {
   return {

@@ -23,7 +23,7 @@ import {
 } from '@tacos/api-pojo';
 import { type Clock, SYSTEM_CLOCK } from './clock';
 import type { NamespaceRecord, PersistedInstance } from './commands';
-import { fullInstanceView, hostView, type InstanceRecord } from './instance-record';
+import { fullInstanceView, hostView, type InstanceRecord, instanceDataOf } from './instance-record';
 import { type CommandProposer, PersistentStore } from './persistent-store';
 import { RegistryState, type ServiceChangeListener } from './registry-state';
 import { RegistryStateMachine } from './registry-state-machine';
@@ -209,17 +209,10 @@ function instanceToString(ref: InstanceRef, ephemeral: boolean): string {
 }
 
 function persistedOf(inst: InstanceRecord): PersistedInstance {
-  return {
-    ip: inst.ip,
-    port: inst.port,
-    clusterName: inst.clusterName,
-    weight: inst.weight,
-    enabled: inst.enabled,
-    marked: inst.marked,
-    app: inst.app,
-    metadata: inst.metadata,
-    instanceId: inst.instanceId,
-  };
+  // A command carries no health: applying it must not overwrite the health the instance has then.
+  const data: PersistedInstance = instanceDataOf(inst);
+  delete data.healthy;
+  return data;
 }
 
 /**

@@ -3,28 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LmdbStorage } from '@tacos/raft';
 import { FakeClock } from './clock';
-import type { InstanceWrite } from './naming-registry';
 import { NamingRegistry } from './naming-registry';
+import { instanceWrite } from './testing/instance-write';
 import { startRaftRegistry } from './testing/raft-registry';
 
 const SVC = 'DEFAULT_GROUP@@order';
 
-function write(over: Partial<InstanceWrite> = {}): InstanceWrite {
-  return {
-    namespaceId: 'public',
-    serviceName: SVC,
-    ip: '10.0.0.5',
-    port: 8080,
-    clusterName: 'DEFAULT',
-    weight: 1,
-    enabled: true,
-    healthy: true,
-    ephemeral: true,
-    metadata: {},
-    app: 'DEFAULT',
-    ...over,
-  };
-}
+const write = instanceWrite;
 
 async function populate(registry: NamingRegistry): Promise<void> {
   await registry.registerInstance(write({ ip: '10.0.0.1' })); // ephemeral: not persisted

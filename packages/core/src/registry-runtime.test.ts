@@ -3,26 +3,15 @@ import { type AddressInfo, createServer, type Server } from 'node:net';
 import { decodeDatagram } from './push';
 import type { InstanceWrite } from './naming-registry';
 import { RegistryRuntime } from './registry-runtime';
+import { instanceWrite } from './testing/instance-write';
 import { type RaftRegistry, startRaftRegistry } from './testing/raft-registry';
 
 const SVC = 'DEFAULT_GROUP@@rt';
 const JAVA = 'Nacos-Java-Client:v1.0.0';
 
 function write(over: Partial<InstanceWrite> = {}): InstanceWrite {
-  return {
-    namespaceId: 'public',
-    serviceName: SVC,
-    ip: '127.0.0.1',
-    port: 1,
-    clusterName: 'DEFAULT',
-    weight: 1,
-    enabled: true,
-    healthy: true,
-    ephemeral: true,
-    metadata: {},
-    app: 'DEFAULT',
-    ...over,
-  };
+  // Loopback only: the runtime health-checks persistent instances for real.
+  return instanceWrite({ serviceName: SVC, ip: '127.0.0.1', port: 1, ...over });
 }
 
 function waitUntil(what: string, check: () => boolean, timeoutMs: number): Promise<void> {

@@ -9,6 +9,7 @@ import {
 } from './commands';
 import type { StateMachine } from '@tacos/raft';
 import { AUTH_COMMAND_OP, type AuthStateHandler, NO_AUTH_HANDLER_RESULT } from './auth-slot';
+import { instanceDataOf } from './instance-record';
 import type { RegistryState } from './registry-state';
 import type { ServiceEntry } from './service-entry';
 import { defaultSwitches, type SwitchDomain } from './switches';
@@ -189,21 +190,7 @@ export class RegistryStateMachine implements StateMachine {
     for (const [ns, map] of state.namespaces) {
       for (const entry of map.values()) {
         if (!entry.persisted && entry.persistent.size === 0) continue;
-        const instances: PersistedInstance[] = [];
-        for (const inst of entry.persistent.values()) {
-          instances.push({
-            ip: inst.ip,
-            port: inst.port,
-            clusterName: inst.clusterName,
-            weight: inst.weight,
-            healthy: inst.healthy,
-            enabled: inst.enabled,
-            marked: inst.marked,
-            app: inst.app,
-            metadata: inst.metadata,
-            instanceId: inst.instanceId,
-          });
-        }
+        const instances: PersistedInstance[] = Array.from(entry.persistent.values(), instanceDataOf);
         const snap: ServiceSnapshot = {
           ns,
           name: entry.name,
