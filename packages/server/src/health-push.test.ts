@@ -232,8 +232,83 @@ describe('createFastPath', () => {
         body: `serviceName=f&beat=${beat}`,
       });
       expect(form.status).toBe(200);
-      expect((await fetch(`${base}/instance?serviceName=f&ip=10.0.0.2&port=80`, { method: 'POST' })).status).toBe(200);
+      expect((await fetch(`${base}/instance?serviceName=f&ip=10.0.0.2&port=80`, { method: 'DELETE' })).status).toBe(200);
       expect(fastHits).toBe(3);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await t.stop();
+    }
+  });
+});
+
+describe('createFastPath registrations', () => {
+  /** The status, the headers express and the fast path both set, and the body, of one answer. */
+  function shapeOf(status: number, headers: (name: string) => string | null | undefined, body: string) {
+    const names = ['content-type', 'content-length', 'x-content-type-options', 'x-frame-options', 'referrer-policy', 'cross-origin-opener-policy', 'cross-origin-resource-policy'];
+    return { status, headers: names.map((name) => [name, headers(name) ?? null]), body };
+  }
+
+  it('answers POST /instance, its errors and hostile input byte for byte as the express app does', async () => {
+    const t = await createTestApp();
+    const fast = createFastPath({ registry: t.registry });
+    let fastHits = 0;
+    const server = createServer((req, res) => {
+      if (fast(req, res)) fastHits++;
+      else t.app(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const viaFast = async (method: string, url: string) => {
+      const res = await fetch(`${base}${url}`, { method });
+      return shapeOf(res.status, (name) => res.headers.get(name), await res.text());
+    };
+    const viaExpress = async (method: string, url: string) => {
+      const res = await request(t.app)[method.toLowerCase() as 'post' | 'put' | 'get'](url);
+      return shapeOf(res.status, (name) => res.headers[name] as string | undefined, res.text);
+    };
+    try {
+      const cases: Array<[string, string]> = [
+        // Registrations, ephemeral (the default) and persistent, one per side so both create.
+        ['POST', `${NS}/instance?serviceName=DEFAULT_GROUP@@r&ip=10.0.0.1&port=80&weight=2&metadata=${encodeURIComponent('{"a":"b"}')}`],
+        ['POST', `${NS}/instance?serviceName=DEFAULT_GROUP@@p&ip=10.0.0.2&port=80&ephemeral=false`],
+        // Handler errors.
+        ['POST', `${NS}/instance?ip=10.0.0.1&port=80`],
+        ['POST', `${NS}/instance?serviceName=r&port=80`],
+        ['POST', `${NS}/instance?serviceName=r&ip=10.0.0.1&port=99999`],
+        ['POST', `${NS}/instance?serviceName=r&ip=10.0.0.1&port=80&weight=abc`],
+        // Hostile input: a forbidden parameter name, an over-long value, a forbidden key in JSON, deep JSON.
+        ['POST', `${NS}/instance?serviceName=r&ip=10.0.0.1&port=80&__proto__=x`],
+        ['POST', `${NS}/instance?serviceName=${'s'.repeat(5000)}&ip=10.0.0.1&port=80`],
+        ['POST', `${NS}/instance?serviceName=r&ip=10.0.0.1&port=80&metadata=${encodeURIComponent('{"__proto__":{"x":1}}')}`],
+        ['POST', `${NS}/instance?serviceName=r&ip=10.0.0.1&port=80&metadata=${encodeURIComponent(`${'{"a":'.repeat(200)}1${'}'.repeat(200)}`)}`],
+        ['PUT', `${NS}/instance/beat?serviceName=r&beat=${encodeURIComponent('{"constructor":{"prototype":{}}}')}`],
+        ['GET', `${NS}/instance/list?serviceName=r&__proto__=1`],
+        ['GET', `${NS}/instance/list?serviceName=DEFAULT_GROUP@@r&healthyOnly=true`],
+      ];
+      for (const [method, url] of cases) {
+        const before = fastHits;
+        const fromFast = await viaFast(method, url);
+        expect(fastHits).toBe(before + 1);
+        // Same request again, through express (a second registration of the same address is an update).
+        const fromExpress = await viaExpress(method, url);
+        if (url.includes('/instance/list')) {
+          const strip = (body: string) => body.replace(/"lastRefTime":\d+/, '"lastRefTime":0');
+          expect({ ...fromFast, body: strip(fromFast.body) }).toEqual({ ...fromExpress, body: strip(fromExpress.body) });
+        } else {
+          expect(fromFast).toEqual(fromExpress);
+        }
+      }
+      const listed = (await (await fetch(`${base}${NS}/instance/list?serviceName=r`)).json()) as { hosts: Array<Record<string, unknown>> };
+      expect(listed.hosts.map((h) => [h.ip, h.port, h.weight, h.metadata])).toEqual([['10.0.0.1', 80, 2, { a: 'b' }]]);
+      // A registration with a form body is express' (the fast path reads no bodies).
+      const form = await fetch(`${base}${NS}/instance`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'serviceName=r&ip=10.0.0.3&port=80',
+      });
+      expect([form.status, await form.text()]).toEqual([200, 'ok']);
+      expect(fastHits).toBe(cases.length + 1);
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -367,9 +367,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       : {}),
   };
   app = createApp(deps);
-  // Standalone: beats and list polls skip express (same handlers, same answers). Not in cluster mode,
-  // whose middleware forwards writes to their owner, nor with per-request debug logs.
-  // With auth on, beats and polls take the express path too: the fast path has no auth check.
+  // Standalone: beats, list polls and query-string registrations skip express (same input checks,
+  // handlers and answers). Not in cluster mode, whose middleware forwards writes to their owner, nor
+  // with per-request debug logs. With auth on they take the express path too: the fast path has no
+  // auth check.
   if (!cluster && !authLayer && !logger.isLevelEnabled('debug')) fastPath = createFastPath(deps);
   registry.start();
 
