@@ -1,23 +1,14 @@
 // End-to-end: the built console in headless Chromium (Debian's chromium driven by playwright-core) against
-// a real Tacos server process. Screenshots of the main pages go to test-artifacts/screenshots/
-// (apps/console/screenshots/ with UPDATE_SCREENSHOTS=1).
+// a real standalone Tacos server process that serves it at /nacos/ (with its CSP; a page error or CSP
+// violation fails the test). Screenshots of the main pages go to test-artifacts/screenshots/
+// (apps/console/screenshots/ with UPDATE_SCREENSHOTS=1). Auth and cluster mode: auth.e2e / cluster.e2e.
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { TacosClient } from '@tacos/client';
-import { type TacosProcess, removeDir, startTacos, tempDir, waitFor } from '@tacos/testkit';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, ensureChromium } from './chromium';
-import { type ConsoleServer, startConsoleServer } from './static-proxy';
+import { type TacosProcess, removeDir, startTacos, waitFor } from '@tacos/testkit';
+import type { Page } from 'playwright-core';
+import { type BrowserSession, DIST, checkBuilt, expectServedConsole, openBrowser, shot as saveShot } from './browser';
+import { ensureChromium } from './chromium';
 
-const CONSOLE_DIR = resolve(__dirname, '..');
-const DIST = join(CONSOLE_DIR, 'dist');
-// The committed screenshots (linked from the README) change only on purpose: UPDATE_SCREENSHOTS=1.
-// Otherwise every run writes them to a git-ignored folder, so a test run leaves the tree clean.
-const SHOTS =
-  process.env.UPDATE_SCREENSHOTS === '1'
-    ? join(CONSOLE_DIR, 'screenshots')
-    : join(CONSOLE_DIR, 'test-artifacts', 'screenshots');
 const skipReason = ensureChromium();
 if (skipReason) process.stderr.write(`SKIPPING console browser tests: ${skipReason}\n`);
 const describeBrowser = skipReason ? describe.skip : describe;
@@ -35,24 +26,13 @@ async function serverHasWatch(base: string): Promise<boolean> {
   }
 }
 
-/** Whether the server answers `GET /nacos/` with the console's index.html. */
-async function servesConsole(base: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${base}/nacos/`);
-    return res.ok && (await res.text()).includes('<div id="root">');
-  } catch {
-    return false;
-  }
-}
-
 jest.setTimeout(60_000);
 
 describeBrowser('console in a real browser against a real server', () => {
   let tacos: TacosProcess;
-  let web: ConsoleServer;
-  let context: BrowserContext;
+  let web: { url: string };
+  let browser: BrowserSession;
   let page: Page;
-  let profile: string;
   let client: TacosClient;
   let beats: NodeJS.Timeout | undefined;
   const beating = new Set<string>();
@@ -62,37 +42,18 @@ describeBrowser('console in a real browser against a real server', () => {
     beating.add(JSON.stringify({ serviceName, ip, port }));
   };
 
-  const shot = async (name: string) => {
-    await page.locator('.toast').waitFor({ state: 'detached', timeout: 5000 });
-    await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-  };
+  const shot = (name: string) => saveShot(page, name);
 
   const row = (address: string) => page.locator(`[data-testid="instance-${address}"]`);
 
   beforeAll(async () => {
-    if (!existsSync(join(DIST, 'index.html'))) throw new Error(`${DIST}/index.html is missing: run "vite build" (the build script) first`);
-    mkdirSync(SHOTS, { recursive: true });
+    checkBuilt();
     tacos = await startTacos({ env: { TACOS_CONSOLE_DIR: DIST } });
     client = new TacosClient({ servers: tacos.url });
-    // Once the server serves the console itself (TACOS_CONSOLE_DIR), test exactly that; until then a small
-    // static server in front of the real one gives the browser the same layout.
-    if (await servesConsole(tacos.url)) {
-      web = { url: tacos.url, close: async () => undefined };
-      process.stderr.write('console e2e: the Tacos server serves the console itself\n');
-    } else {
-      web = await startConsoleServer(DIST, tacos.url);
-      process.stderr.write('console e2e: serving dist/ through test/static-proxy.ts (the server does not serve the console yet)\n');
-    }
-    profile = tempDir('tacos-console-chromium-');
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 800 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(10_000);
-    page.on('dialog', (dialog) => void dialog.accept());
+    await expectServedConsole(tacos.url);
+    web = { url: tacos.url };
+    browser = await openBrowser();
+    page = browser.page;
     // Ephemeral instances live on heartbeats, as a real application's would (every 4 s; expiry is 15 s).
     beats = setInterval(() => {
       for (const key of beating) {
@@ -102,12 +63,13 @@ describeBrowser('console in a real browser against a real server', () => {
     }, 4000);
   });
 
+  afterEach(() => browser?.expectNoProblems());
+
   afterAll(async () => {
     if (beats) clearInterval(beats);
-    await context?.close();
-    await web?.close();
+    await browser?.close();
     await tacos?.stop();
-    if (profile) removeDir(profile);
+    if (tacos) removeDir(tacos.dataDir);
   });
 
   test('the service list starts empty, then shows registered services with their counts', async () => {
@@ -352,8 +314,4 @@ describeBrowser('console in a real browser against a real server', () => {
       await page.setViewportSize({ width: 1280, height: 800 });
     }
   });
-
-  // Not yet possible against this server: written down so the run lists them, never passing vacuously.
-  test.todo('login, logout and an expired token going back to login (needs a server with auth: the security issue)');
-  test.todo('the cluster page on a 3-node cluster: Raft roles, leader, Distro readiness (needs cluster mode in the server)');
 });

@@ -32,6 +32,19 @@ describe('HttpTransport', () => {
     expect(a.requests[0]!.headers['user-agent']).toMatch(/^Tacos-Client:v/);
   });
 
+  it('leaves User-Agent to the browser when it runs in a page (browsers refuse a script\'s)', async () => {
+    const scope = globalThis as { window?: unknown };
+    scope.window = { document: {} };
+    let http: HttpTransport;
+    try {
+      http = new HttpTransport({ servers: a.url, userAgent: 'Custom/1' });
+    } finally {
+      delete scope.window;
+    }
+    await http.request({ method: 'GET', path: '/nacos/x', idempotent: true });
+    expect(a.requests[0]!.headers['user-agent'] ?? '').not.toMatch(/Tacos-Client|Custom\/1/);
+  });
+
   it('sends form bodies url-encoded', async () => {
     const http = new HttpTransport({ servers: a.url });
     await http.request({ method: 'POST', path: '/nacos/x', form: { username: 'u', password: 'p w&' }, idempotent: false });

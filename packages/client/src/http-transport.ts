@@ -17,7 +17,7 @@ export interface HttpTransportOptions {
   timeoutMs?: number;
   /** Access token sent as `accessToken` query parameter and `Authorization: Bearer` header. */
   token?: string;
-  /** User-Agent header (default `Tacos-Client:v<version>`). */
+  /** User-Agent header (default `Tacos-Client:v<version>`). Ignored in a browser, which sends its own. */
   userAgent?: string;
 }
 
@@ -75,7 +75,8 @@ export class HttpTransport {
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.token = options.token;
     this.axios = axios.create({
-      headers: { 'User-Agent': options.userAgent ?? `Tacos-Client:v${CLIENT_VERSION}` },
+      // A browser sets User-Agent itself and refuses (with a console error) a page that tries to.
+      headers: runsInBrowser() ? {} : { 'User-Agent': options.userAgent ?? `Tacos-Client:v${CLIENT_VERSION}` },
       validateStatus: () => true,
       maxRedirects: 0,
       proxy: false,
@@ -213,6 +214,12 @@ export class HttpTransport {
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
     return headers;
   }
+}
+
+/** Whether this runs in a browser page (a `window` with a `document`), where User-Agent is the browser's. */
+export function runsInBrowser(): boolean {
+  const scope = globalThis as { window?: { document?: unknown } };
+  return typeof scope.window === 'object' && scope.window !== null && scope.window.document !== undefined;
 }
 
 /** Drops undefined/null values and stringifies the rest. */

@@ -102,7 +102,9 @@ export function ClusterPage() {
               <dt>Version</dt>
               <dd className="mono">{String(data.server?.version ?? '—')}</dd>
               <dt>Ready</dt>
-              <dd>{data.ready ? <span className="badge badge-ok">ready</span> : <span className="badge badge-down">{data.readyText}</span>}</dd>
+              <dd data-testid="self-ready" title="Readiness probe: data loaded (Distro snapshot, Raft log) and a Raft leader known">
+                {data.ready ? <span className="badge badge-ok">ready</span> : <span className="badge badge-down">{data.readyText}</span>}
+              </dd>
             </dl>
           </div>
           <div className="card">
@@ -111,12 +113,18 @@ export function ClusterPage() {
               <dl className="props" data-testid="raft">
                 <dt>Role</dt>
                 <dd>
-                  <span className={`badge ${String(raft.role).toLowerCase() === 'leader' ? 'badge-ok' : 'badge-muted'}`}>{String(raft.role)}</span>
+                  <span data-testid="raft-role" className={`badge ${String(raft.role).toLowerCase() === 'leader' ? 'badge-ok' : 'badge-muted'}`}>
+                    {String(raft.role)}
+                  </span>
                 </dd>
                 <dt>Term</dt>
-                <dd className="mono">{raft.term}</dd>
+                <dd className="mono" data-testid="raft-term">
+                  {raft.term}
+                </dd>
                 <dt>Leader</dt>
-                <dd className="mono">{raft.leader ?? <span className="text-down">no leader</span>}</dd>
+                <dd className="mono" data-testid="raft-leader">
+                  {raft.leader ?? <span className="text-down">no leader</span>}
+                </dd>
                 <dt>Commit / applied</dt>
                 <dd className="mono">
                   {raft.commitIndex} / {raft.appliedIndex}
@@ -125,7 +133,7 @@ export function ClusterPage() {
             ) : isMissingEndpoint(data.raftError) ? (
               <p className="muted">
                 {standalone
-                  ? 'Standalone: this node is the only member, so it decides alone. Raft details are not published by this server yet.'
+                  ? 'Standalone: this node is the only member and decides alone. A Raft group (role, term, leader) exists only in cluster mode (--members).'
                   : 'This server does not publish its Raft state yet (/v1/ns/raft/state).'}
               </p>
             ) : (
@@ -158,7 +166,9 @@ export function ClusterPage() {
                   {members.map((member) => {
                     const address = member.address || `${member.ip}:${member.port}`;
                     const isLeader = raft?.leader === address;
-                    const ready = distroReady(member);
+                    // This member's readiness comes from its probe; others do not publish theirs (a page can only
+                    // call its own origin under the CSP), unless their record carries it.
+                    const ready = address === selfAddress ? data.ready : distroReady(member);
                     return (
                       <tr key={address} data-testid={`member-${address}`}>
                         <td className="mono">
@@ -168,7 +178,17 @@ export function ClusterPage() {
                           <span className={`badge ${member.state === 'UP' ? 'badge-ok' : member.state === 'DOWN' ? 'badge-down' : 'badge-warn'}`}>{member.state}</span>
                         </td>
                         <td>{raft ? isLeader ? <strong>leader</strong> : raft.leader ? 'follower' : '—' : (info(member, 'raftRole') ?? '—')}</td>
-                        <td>{ready === undefined ? <span className="muted">—</span> : ready ? 'ready' : <span className="text-down">loading</span>}</td>
+                        <td>
+                          {ready === undefined ? (
+                            <span className="muted" title="Open the console on that member to see its readiness">
+                              not published
+                            </span>
+                          ) : ready ? (
+                            'ready'
+                          ) : (
+                            <span className="text-down">loading</span>
+                          )}
+                        </td>
                         <td className="mono small">{info(member, 'version') ?? '—'}</td>
                       </tr>
                     );
