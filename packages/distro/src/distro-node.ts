@@ -105,6 +105,8 @@ export interface DistroStats {
   droppedKeys: number;
   purgedTombstones: number;
   snapshotLoads: number;
+  /** Keys queued for sync to peers right now (a gauge, not a counter). */
+  syncQueueKeys: number;
 }
 
 /** A live value with its version, as `get` returns it. */
@@ -158,7 +160,7 @@ export class DistroNode {
   private verifyTimer: TimerHandle | undefined;
   private loadTimer: TimerHandle | undefined;
   private loadTimeoutTimer: TimerHandle | undefined;
-  private readonly counters: DistroStats = {
+  private readonly counters: Omit<DistroStats, 'syncQueueKeys'> = {
     localWrites: 0,
     applied: 0,
     staleIgnored: 0,
@@ -324,9 +326,9 @@ export class DistroNode {
     };
   }
 
-  /** A copy of the counters. */
+  /** A copy of the counters, with the current sync queue length. */
   stats(): DistroStats {
-    return { ...this.counters };
+    return { ...this.counters, syncQueueKeys: this.queue.pendingKeys() };
   }
 
   /**

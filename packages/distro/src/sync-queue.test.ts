@@ -11,7 +11,12 @@ describe('SyncQueue', () => {
     q.add('b', [k('2'), k('1')], 400);
     expect(q.nextDueAt()).toBe(1000);
     expect(q.takeDue(999)).toEqual([]);
+    q.add('c', [k('1')], 400);
+    expect(q.pendingKeys()).toBe(3);
     expect(q.takeDue(1000)).toEqual([{ target: 'b', keys: [k('1'), k('2')] }]);
+    expect(q.pendingKeys()).toBe(1);
+    expect(q.takeDue(1400)).toEqual([{ target: 'c', keys: [k('1')] }]);
+    expect(q.pendingKeys()).toBe(0);
     expect(q.nextDueAt()).toBeUndefined();
   });
 

@@ -57,6 +57,13 @@ export class SyncQueue {
     }
   }
 
+  /** Keys waiting to be sent, summed over targets (a key pending for two targets counts twice). */
+  pendingKeys(): number {
+    let total = 0;
+    for (const state of this.targets.values()) total += state.pending.size;
+    return total;
+  }
+
   /** The earliest time a batch becomes due, or undefined when nothing can be sent. */
   nextDueAt(): number | undefined {
     let min: number | undefined;

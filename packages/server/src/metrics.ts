@@ -102,6 +102,7 @@ export class ServerMetrics {
         } });
       distroGauge('tacos_distro_sync_batches_sent', 'Distro sync batches sent since start', (s) => s.syncBatchesSent);
       distroGauge('tacos_distro_sync_batches_failed', 'Distro sync batches that failed since start', (s) => s.syncBatchesFailed);
+      distroGauge('tacos_distro_sync_queue_keys', 'Keys waiting to be synced to peers', (s) => s.syncQueueKeys);
       distroGauge('tacos_distro_local_writes', 'Distro writes taken by this member as owner', (s) => s.localWrites);
       distroGauge('tacos_distro_applied', 'Distro changes applied from peers', (s) => s.applied);
     }

@@ -155,6 +155,7 @@ test('instances registered on any member are visible on all; persistent ones at 
   expect(prom.text).toContain('tacos_raft_role{role="LEADER"} 1');
   expect(prom.text).toMatch(/tacos_raft_follower_lag\{follower="127\.0\.0\.1:\d+"\} \d+/);
   expect(prom.text).toMatch(/tacos_distro_sync_batches_sent \d+/);
+  expect(prom.text).toMatch(/tacos_distro_sync_queue_keys \d+/);
   expect(prom.text).toContain('tacos_ready 1');
 }, 30_000);
 
