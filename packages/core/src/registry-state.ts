@@ -2,7 +2,7 @@ import { instanceKey, type Metadata } from '@tacos/api-pojo';
 import type { Clock } from './clock';
 import type { NamespaceRecord } from './commands';
 import { ExpiryScheduler } from './expiry-scheduler';
-import { InstanceRecord } from './instance-record';
+import { detach, InstanceRecord } from './instance-record';
 import { ServiceEntry } from './service-entry';
 import { defaultSwitches, type SwitchDomain } from './switches';
 
@@ -121,11 +121,13 @@ export class RegistryState {
     if (!inst) {
       // Share the cluster's name string rather than keep one copy per instance.
       const clusterName = entry.ensureCluster(fields.clusterName).name;
-      inst = new InstanceRecord(key, fields.ip, fields.port, clusterName, fields.ephemeral, metadata, now);
+      // The key is kept for the instance's life (in the record and as the map key): one flat copy.
+      const storedKey = detach(key);
+      inst = new InstanceRecord(storedKey, fields.ip, fields.port, clusterName, fields.ephemeral, metadata, now);
       inst.healthy = fields.healthy ?? fields.initialHealthy ?? true;
       inst.owner = entry;
       inst.instanceId = fields.instanceId ?? entry.newInstanceId(inst);
-      map.set(key, inst);
+      map.set(storedKey, inst);
       this.instanceCount++;
     } else {
       inst.setMetadata(metadata);
@@ -163,8 +165,9 @@ export class RegistryState {
     const shared = this.stringPool.get(value);
     if (shared !== undefined) return shared;
     if (this.stringPool.size >= POOL_LIMIT) this.stringPool.clear();
-    this.stringPool.set(value, value);
-    return value;
+    const stored = detach(value);
+    this.stringPool.set(stored, stored);
+    return stored;
   }
 
   /** Removes one instance; returns false when it was not there. */
