@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import type { Namespace } from './api/types';
+import type { Namespace } from '@tacos/client';
 
 /** What every page may read: the namespace in use, the namespaces, and the login. */
 export interface AppState {

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { getServerState, listNamespaces } from './api/console-api';
 import { isAuthError, notifyAuthRequired, setAuthRequiredHandler } from './api/http';
-import type { Namespace } from './api/types';
+import type { Namespace } from '@tacos/client';
 import { AppContext, type AppState } from './app-context';
 import { ErrorMessage } from './components/ErrorMessage';
 import { type Route, buildHash, parseHash } from './lib/router';

@@ -249,9 +249,10 @@ function describeFailure(error: unknown, timeoutMs: number): string {
 
 /**
  * Extracts the human message from an error body: Nacos sends plain text, but filter-level errors use a
- * JSON error page (`{"status","error","message","path"}`) and RestResult bodies carry `message`.
+ * JSON error page (`{"status","error","message","path"}`) and RestResult bodies carry `message`. Returns
+ * the body unchanged when it is not such JSON. {@link TacosHttpError.body} has already been through it.
  */
-function errorMessage(body: string): string {
+export function errorMessage(body: string): string {
   const trimmed = body.trim();
   if (trimmed.startsWith('{')) {
     try {

@@ -5,7 +5,7 @@ export {
   TacosUnreachableError,
 } from './errors';
 export type { FailedAttempt, TacosClientErrorCode } from './errors';
-export { CLIENT_VERSION, HttpTransport } from './http-transport';
+export { CLIENT_VERSION, errorMessage, HttpTransport } from './http-transport';
 export type { HttpTransportOptions, Params, ParamValue, TransportRequest, TransportResponse } from './http-transport';
 export { normalizeAddress, parseServerList } from './server-list';
 export { SseParser } from './sse-parser';

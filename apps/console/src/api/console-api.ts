@@ -3,23 +3,26 @@
 // come back as one type (ApiError, with the server's own message) and the token is always current.
 // Loaders take an AbortSignal for when the client accepts one; until then a stale answer is simply dropped
 // by the caller (useLoad keeps only the newest run).
-import { type CatalogServicesParams, TacosClient, TacosHttpError, TacosUnreachableError } from '@tacos/client';
+import {
+  type CatalogInstancesResult,
+  type CatalogServicesParams,
+  type CatalogServicesResult,
+  type LoginResult,
+  type Member,
+  type Namespace,
+  type Page,
+  type PermissionInfo,
+  type RaftState,
+  type RoleInfo,
+  type ServerState,
+  type SubscribersResult,
+  TacosClient,
+  TacosHttpError,
+  TacosUnreachableError,
+  type User,
+} from '@tacos/client';
 import { ApiError, isAuthError, messageFromBody, notifyAuthRequired } from './http';
-import type {
-  AuthPage,
-  InstancePage,
-  LoginResult,
-  Member,
-  Namespace,
-  PermissionInfo,
-  RaftState,
-  RoleInfo,
-  ServerState,
-  ServiceDetail,
-  ServiceListPage,
-  SubscriberPage,
-  UserInfo,
-} from './types';
+import type { ServiceDetail } from './types';
 import { readToken } from '../lib/token-store';
 
 /** Names one service inside a namespace. */
@@ -100,7 +103,7 @@ export interface ListServicesQuery {
 }
 
 /** `GET /v1/ns/catalog/services`. */
-export async function listServices(query: ListServicesQuery, _signal?: AbortSignal): Promise<ServiceListPage> {
+export async function listServices(query: ListServicesQuery, _signal?: AbortSignal): Promise<CatalogServicesResult> {
   // withInstances defaults to true in Nacos (the answer is then a different, heavier shape): say false.
   const params: CatalogServicesParams & { withInstances: boolean } = {
     namespaceId: query.namespaceId,
@@ -121,8 +124,8 @@ export function getService(key: ServiceKey, _signal?: AbortSignal): Promise<Serv
 }
 
 /** `GET /v1/ns/catalog/instances` of one cluster (first 1000 instances). */
-export function listInstances(key: ServiceKey, clusterName: string, _signal?: AbortSignal): Promise<InstancePage> {
-  return run('GET', '/v1/ns/catalog/instances', (c) => c.catalogInstances({ ...key, clusterName, pageNo: 1, pageSize: 1000 })) as Promise<InstancePage>;
+export function listInstances(key: ServiceKey, clusterName: string, _signal?: AbortSignal): Promise<CatalogInstancesResult> {
+  return run('GET', '/v1/ns/catalog/instances', (c) => c.catalogInstances({ ...key, clusterName, pageNo: 1, pageSize: 1000 })) as Promise<CatalogInstancesResult>;
 }
 
 /** Fields of a service create/update. `metadata` is Nacos' text form; `selector` a JSON string or "". */
@@ -184,7 +187,7 @@ export function deregisterInstance(key: InstanceKey): Promise<void> {
 }
 
 /** `GET /v1/ns/service/subscribers`. */
-export async function listSubscribers(key: ServiceKey, pageNo: number, pageSize: number, _signal?: AbortSignal): Promise<SubscriberPage> {
+export async function listSubscribers(key: ServiceKey, pageNo: number, pageSize: number, _signal?: AbortSignal): Promise<SubscribersResult> {
   const page = await run('GET', '/v1/ns/service/subscribers', (c) => c.listSubscribers({ ...key, pageNo, pageSize }));
   return { count: Number(page.count) || 0, subscribers: Array.isArray(page.subscribers) ? page.subscribers : [] };
 }
@@ -243,7 +246,7 @@ export function getReadiness(_signal?: AbortSignal): Promise<void> {
 }
 
 /** `GET /v1/auth/users`. */
-export function listUsers(pageNo: number, pageSize: number, _signal?: AbortSignal): Promise<AuthPage<UserInfo>> {
+export function listUsers(pageNo: number, pageSize: number, _signal?: AbortSignal): Promise<Page<User>> {
   return run('GET', '/v1/auth/users', (c) => c.listUsers(pageNo, pageSize));
 }
 
@@ -263,7 +266,7 @@ export function deleteUser(username: string): Promise<void> {
 }
 
 /** `GET /v1/auth/roles`. */
-export function listRoles(pageNo: number, pageSize: number, _signal?: AbortSignal): Promise<AuthPage<RoleInfo>> {
+export function listRoles(pageNo: number, pageSize: number, _signal?: AbortSignal): Promise<Page<RoleInfo>> {
   return run('GET', '/v1/auth/roles', (c) => c.listRoles({ pageNo, pageSize }));
 }
 
@@ -278,7 +281,7 @@ export function deleteRole(role: string, username: string): Promise<void> {
 }
 
 /** `GET /v1/auth/permissions`. */
-export function listPermissions(pageNo: number, pageSize: number, _signal?: AbortSignal): Promise<AuthPage<PermissionInfo>> {
+export function listPermissions(pageNo: number, pageSize: number, _signal?: AbortSignal): Promise<Page<PermissionInfo>> {
   return run('GET', '/v1/auth/permissions', (c) => c.listPermissions({ pageNo, pageSize }));
 }
 

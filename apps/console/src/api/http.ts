@@ -1,11 +1,8 @@
 // The console's error type, token hand-off and URL building. Requests themselves go through
 // @tacos/client (console-api.ts); the SSE watch URL is built here because EventSource takes a URL.
+import { type Params, errorMessage } from '@tacos/client';
 import { clearToken, readToken } from '../lib/token-store';
 
-/** Parameter values; `undefined` and `null` are left out of the request. */
-export type ParamValue = string | number | boolean | undefined | null;
-/** Query or form parameters of one request. */
-export type Params = Record<string, ParamValue>;
 
 /**
  * A request the server refused or could not answer. `status` is the HTTP status (0 when the server could
@@ -65,20 +62,15 @@ export function apiUrl(path: string, query?: Params, withToken = true): string {
   return `${API_ROOT}${path}${text ? `?${text}` : ''}`;
 }
 
-/** Pulls the human message out of an error body (plain text, JSON error page or RestResult). */
+/**
+ * The human message of an error body for the page: the client's {@link errorMessage} (plain text, or the
+ * `message` of a JSON error page / RestResult), except that an HTML page or an empty body becomes
+ * `HTTP <status>`, and a long text is cut at 500 characters.
+ */
 export function messageFromBody(body: string, status: number): string {
-  const trimmed = body.trim();
-  if (trimmed.startsWith('{')) {
-    try {
-      const parsed = JSON.parse(trimmed) as { message?: unknown; error?: unknown };
-      if (typeof parsed.message === 'string' && parsed.message !== '') return parsed.message;
-      if (typeof parsed.error === 'string' && parsed.error !== '') return parsed.error;
-    } catch {
-      // not JSON after all: keep the text
-    }
-  }
-  if (trimmed.startsWith('<')) return `HTTP ${status}`;
-  return trimmed === '' ? `HTTP ${status}` : trimmed.slice(0, 500);
+  const trimmed = errorMessage(body).trim();
+  if (trimmed === '' || trimmed.startsWith('<')) return `HTTP ${status}`;
+  return trimmed.slice(0, 500);
 }
 
 /** Clears the stored token and runs the login handler: the server rejected the token. */

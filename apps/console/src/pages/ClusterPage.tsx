@@ -1,5 +1,5 @@
 import { getClusterSelf, getRaftState, getReadiness, getServerState, listClusterNodes } from '../api/console-api';
-import type { Member, RaftState, ServerState } from '../api/types';
+import type { Member, RaftState, ServerState } from '@tacos/client';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { isMissingEndpoint } from '../lib/errors';
 import { useLoad } from '../lib/use-load';

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { createNamespace, deleteNamespace, getNamespace, listNamespaces, listServices, updateNamespace } from '../api/console-api';
-import type { Namespace } from '../api/types';
+import type { Namespace } from '@tacos/client';
 import { useApp } from '../app-context';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Modal } from '../components/Modal';

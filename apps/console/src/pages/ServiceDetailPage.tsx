@@ -13,7 +13,8 @@ import {
   updateService,
 } from '../api/console-api';
 import { apiUrl } from '../api/http';
-import type { ClusterInfo, Instance, ServiceDetail } from '../api/types';
+import type { CatalogInstance } from '@tacos/client';
+import type { ClusterInfo, ServiceDetail } from '../api/types';
 import { go, useApp } from '../app-context';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { HealthDot, HealthSummary } from '../components/HealthSummary';
@@ -27,7 +28,7 @@ import { buildHash } from '../lib/router';
 
 interface Snapshot {
   detail: ServiceDetail;
-  instances: Record<string, Instance[]>;
+  instances: Record<string, CatalogInstance[]>;
   loadedAt: number;
 }
 
@@ -36,7 +37,7 @@ async function loadSnapshot(key: ServiceKey): Promise<Snapshot> {
   const detail = await getService(key);
   const clusters = Array.isArray(detail.clusters) ? detail.clusters : [];
   const lists = await Promise.all(clusters.map((cluster) => listInstances(key, cluster.name).then((page) => page.list ?? [])));
-  const instances: Record<string, Instance[]> = {};
+  const instances: Record<string, CatalogInstance[]> = {};
   clusters.forEach((cluster, i) => {
     instances[cluster.name] = lists[i] ?? [];
   });
@@ -62,7 +63,7 @@ export function ServiceDetailPage({ serviceName, groupName }: { serviceName: str
   const [error, setError] = useState<unknown>(undefined);
   const [mode, setMode] = useState<WatchMode>('connecting');
   const [dialog, setDialog] = useState<
-    { kind: 'service' } | { kind: 'register' } | { kind: 'cluster'; cluster: ClusterInfo } | { kind: 'instance'; instance: Instance } | undefined
+    { kind: 'service' } | { kind: 'register' } | { kind: 'cluster'; cluster: ClusterInfo } | { kind: 'instance'; instance: CatalogInstance } | undefined
   >(undefined);
   const [actionError, setActionError] = useState<unknown>(undefined);
   const [filter, setFilter] = useState('');
@@ -128,7 +129,7 @@ export function ServiceDetailPage({ serviceName, groupName }: { serviceName: str
     }
   };
 
-  const instanceKey = (instance: Instance): InstanceKey => ({
+  const instanceKey = (instance: CatalogInstance): InstanceKey => ({
     ...key,
     ip: instance.ip,
     port: instance.port,
@@ -136,15 +137,15 @@ export function ServiceDetailPage({ serviceName, groupName }: { serviceName: str
     ephemeral: instance.ephemeral !== false,
   });
 
-  const toggle = (instance: Instance) =>
+  const toggle = (instance: CatalogInstance) =>
     act(`${instance.ip}:${instance.port} is ${instance.enabled ? 'offline' : 'online'}`, () =>
       updateInstance(instanceKey(instance), { weight: instance.weight, enabled: !instance.enabled, metadata: metadataToParam(instance.metadata ?? {}) }),
     );
 
-  const setHealth = (instance: Instance, healthy: boolean) =>
+  const setHealth = (instance: CatalogInstance, healthy: boolean) =>
     act(`${instance.ip}:${instance.port} marked ${healthy ? 'healthy' : 'unhealthy'}`, () => setInstanceHealth(instanceKey(instance), healthy));
 
-  const remove = (instance: Instance) => {
+  const remove = (instance: CatalogInstance) => {
     if (!window.confirm(`Deregister ${instance.ip}:${instance.port}?${instance.ephemeral ? ' An ephemeral instance comes back with its next heartbeat.' : ''}`)) return;
     void act(`Deregistered ${instance.ip}:${instance.port}`, () => deregisterInstance(instanceKey(instance)));
   };
@@ -318,15 +319,15 @@ function ClusterCard({
   onRemove,
 }: {
   cluster: ClusterInfo;
-  instances: Instance[];
+  instances: CatalogInstance[];
   filter: string;
   threshold: number;
   now: number;
   onEditCluster: () => void;
-  onEdit: (instance: Instance) => void;
-  onToggle: (instance: Instance) => void;
-  onHealth: (instance: Instance, healthy: boolean) => void;
-  onRemove: (instance: Instance) => void;
+  onEdit: (instance: CatalogInstance) => void;
+  onToggle: (instance: CatalogInstance) => void;
+  onHealth: (instance: CatalogInstance, healthy: boolean) => void;
+  onRemove: (instance: CatalogInstance) => void;
 }) {
   const manualHealth = String(cluster.healthChecker?.type ?? '') === 'NONE';
   const sorted = filterInstances(instances, filter).sort((a, b) => (a.ip === b.ip ? a.port - b.port : a.ip < b.ip ? -1 : 1));
@@ -635,7 +636,7 @@ function EditInstanceDialog({
   onClose,
   onSave,
 }: {
-  instance: Instance;
+  instance: CatalogInstance;
   onClose: () => void;
   onSave: (fields: { weight: number; enabled: boolean; metadata: string }) => Promise<void>;
 }) {
