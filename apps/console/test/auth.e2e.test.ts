@@ -178,6 +178,23 @@ describeBrowser('console with auth on, against a real --auth server', () => {
       const refused = await fetch(`${shortLived.url}/nacos/v1/console/namespaces?accessToken=${encodeURIComponent(token)}`);
       expect(refused.status).toBe(403);
       expect(await page.evaluate(() => sessionStorage.getItem('tacos.console.token'))).toBeNull();
+
+      // Same again, but the tab believes its token lasts an hour (a skewed clock): the server's refusal
+      // of the dead token must send the tab to the login page just the same.
+      await page.getByLabel('Username').fill('nacos');
+      await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Namespaces' }).waitFor();
+      await page.evaluate(() => {
+        const stored = JSON.parse(sessionStorage.getItem('tacos.console.token') ?? '{}') as { expiresAt: number };
+        sessionStorage.setItem('tacos.console.token', JSON.stringify({ ...stored, expiresAt: Date.now() + 3_600_000 }));
+      });
+      await page.reload();
+      await page.getByRole('heading', { name: 'Namespaces' }).waitFor();
+      await new Promise((done) => setTimeout(done, 2500));
+      await page.goto(`${shortLived.url}/nacos/#/users`);
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      expect(await page.locator('.notice').textContent()).toMatch(/token/i);
     } finally {
       await shortLived.stop();
       removeDir(shortLived.dataDir);
