@@ -22,6 +22,12 @@ export function detach(value: string): string {
   return value.length < 13 ? value : (JSON.parse(JSON.stringify(value)) as string);
 }
 
+const EPHEMERAL = 1;
+const HEALTHY = 2;
+const ENABLED = 4;
+const MARKED = 8;
+const CUSTOM_INTERVAL = 16;
+
 /**
  * One instance as the registry keeps it: a compact plain object (no timers, no closures) so a
  * million of them fit in memory. Owned by its {@link ServiceEntry}; other modules read it but change
@@ -35,12 +41,13 @@ export class InstanceRecord {
   readonly ip: string;
   readonly port: number;
   readonly clusterName: string;
-  readonly ephemeral: boolean;
   weight: number;
-  healthy: boolean;
-  enabled: boolean;
-  /** A marked instance's health is never changed by beats, checks or expiry. */
-  marked: boolean;
+  /**
+   * `ephemeral`, `healthy`, `enabled`, `marked` and `hasCustomInterval` as bits of one small
+   * integer: one field instead of five (40 bytes per instance on 64-bit V8). Read and written only
+   * through the accessors below.
+   */
+  private flags: number;
   app: string;
   metadata: Metadata;
   /** Monotonic ms of the last beat (or registration). */
@@ -49,8 +56,6 @@ export class InstanceRecord {
   heartBeatInterval: number;
   heartBeatTimeout: number;
   ipDeleteTimeout: number;
-  /** True when metadata carries `preserved.heart.beat.interval` (then beats answer that interval). */
-  hasCustomInterval: boolean;
   /** Expiry scheduler bookkeeping: deadline (monotonic ms) and heap slot (-1 when not scheduled). */
   deadline: number;
   heapIndex: number;
@@ -71,18 +76,14 @@ export class InstanceRecord {
     this.ip = detach(ip);
     this.port = port;
     this.clusterName = clusterName;
-    this.ephemeral = ephemeral;
     this.weight = 1;
-    this.healthy = true;
-    this.enabled = true;
-    this.marked = false;
+    this.flags = (ephemeral ? EPHEMERAL : 0) | HEALTHY | ENABLED;
     this.app = 'DEFAULT';
     this.metadata = metadata;
     this.lastBeat = lastBeat;
     this.heartBeatInterval = 0;
     this.heartBeatTimeout = 0;
     this.ipDeleteTimeout = 0;
-    this.hasCustomInterval = false;
     this.deadline = 0;
     this.heapIndex = -1;
     this.owner = undefined;
@@ -95,7 +96,46 @@ export class InstanceRecord {
     this.heartBeatInterval = heartBeatIntervalOf(metadata);
     this.heartBeatTimeout = heartBeatTimeoutOf(metadata);
     this.ipDeleteTimeout = ipDeleteTimeoutOf(metadata);
-    this.hasCustomInterval = metadata[PRESERVED_METADATA_KEYS.HEART_BEAT_INTERVAL] !== undefined;
+    this.setFlag(CUSTOM_INTERVAL, metadata[PRESERVED_METADATA_KEYS.HEART_BEAT_INTERVAL] !== undefined);
+  }
+
+  private setFlag(bit: number, on: boolean): void {
+    this.flags = on ? this.flags | bit : this.flags & ~bit;
+  }
+
+  /** Ephemeral (leased, Distro) or persistent (Raft); fixed at creation. */
+  get ephemeral(): boolean {
+    return (this.flags & EPHEMERAL) !== 0;
+  }
+
+  get healthy(): boolean {
+    return (this.flags & HEALTHY) !== 0;
+  }
+
+  set healthy(on: boolean) {
+    this.setFlag(HEALTHY, on);
+  }
+
+  get enabled(): boolean {
+    return (this.flags & ENABLED) !== 0;
+  }
+
+  set enabled(on: boolean) {
+    this.setFlag(ENABLED, on);
+  }
+
+  /** A marked instance's health is never changed by beats, checks or expiry. */
+  get marked(): boolean {
+    return (this.flags & MARKED) !== 0;
+  }
+
+  set marked(on: boolean) {
+    this.setFlag(MARKED, on);
+  }
+
+  /** True when metadata carries `preserved.heart.beat.interval` (then beats answer that interval). */
+  get hasCustomInterval(): boolean {
+    return (this.flags & CUSTOM_INTERVAL) !== 0;
   }
 
   /** The instance id: the stored custom one, else `ip#port#cluster#group@@service` of its owner. */
