@@ -83,43 +83,43 @@ describe('tacos against a real server', () => {
 
   describe('instance', () => {
     it('registers, lists, gets, updates and deregisters an instance', async () => {
-      const reg = await tacos('instance', 'register', '--service', 'cart', '--ip', '10.0.0.5', '--port', '8080', '--cluster', 'c1', '--weight', '2', '--metadata', 'zone=a,v=1');
+      const reg = await tacos('instance', 'register', '--service', 'cart', '--ip', '127.0.0.5', '--port', '8080', '--cluster', 'c1', '--weight', '2', '--metadata', 'zone=a,v=1');
       expect(reg.code).toBe(0);
-      expect(reg.stdout).toBe('registered 10.0.0.5:8080 in cart\n');
+      expect(reg.stdout).toBe('registered 127.0.0.5:8080 in cart\n');
 
       const list = await json('instance', 'list', '--service', 'cart');
       expect(list.hosts).toHaveLength(1);
-      expect(list.hosts[0]).toMatchObject({ ip: '10.0.0.5', port: 8080, clusterName: 'c1', weight: 2, healthy: true, metadata: { zone: 'a', v: '1' } });
+      expect(list.hosts[0]).toMatchObject({ ip: '127.0.0.5', port: 8080, clusterName: 'c1', weight: 2, healthy: true, metadata: { zone: 'a', v: '1' } });
 
       const table = await tacos('instance', 'list', '--service', 'cart');
       const [header, row] = table.stdout.split('\n');
       expect(header).toMatch(/^IP\s+PORT\s+CLUSTER\s+WEIGHT\s+HEALTHY\s+ENABLED\s+EPHEMERAL\s+METADATA$/);
-      expect(row).toMatch(/^10\.0\.0\.5\s+8080\s+c1\s+2\s+true\s+true\s+true\s+zone=a,v=1$/);
+      expect(row).toMatch(/^127\.0\.0\.5\s+8080\s+c1\s+2\s+true\s+true\s+true\s+zone=a,v=1$/);
       expect(table.stderr).toContain('1 instance(s)');
 
-      const one = await json('instance', 'get', '--service', 'cart', '--ip', '10.0.0.5', '--port', '8080', '--cluster', 'c1');
-      expect(one).toMatchObject({ ip: '10.0.0.5', port: 8080, weight: 2 });
+      const one = await json('instance', 'get', '--service', 'cart', '--ip', '127.0.0.5', '--port', '8080', '--cluster', 'c1');
+      expect(one).toMatchObject({ ip: '127.0.0.5', port: 8080, weight: 2 });
 
-      expect((await tacos('instance', 'update', '--service', 'cart', '--ip', '10.0.0.5', '--port', '8080', '--cluster', 'c1', '--weight', '5')).code).toBe(0);
+      expect((await tacos('instance', 'update', '--service', 'cart', '--ip', '127.0.0.5', '--port', '8080', '--cluster', 'c1', '--weight', '5')).code).toBe(0);
       const after = await json('instance', 'list', '--service', 'cart');
       expect(after.hosts[0]).toMatchObject({ weight: 5, metadata: { zone: 'a', v: '1' } });
 
-      expect((await tacos('instance', 'update', '--service', 'cart', '--ip', '10.0.0.5', '--port', '8080', '--cluster', 'c1', '--enabled', 'false')).code).toBe(0);
+      expect((await tacos('instance', 'update', '--service', 'cart', '--ip', '127.0.0.5', '--port', '8080', '--cluster', 'c1', '--enabled', 'false')).code).toBe(0);
       expect((await json('instance', 'list', '--service', 'cart')).hosts).toHaveLength(0);
 
-      const dereg = await json('instance', 'deregister', '--service', 'cart', '--ip', '10.0.0.5', '--port', '8080', '--cluster', 'c1');
+      const dereg = await json('instance', 'deregister', '--service', 'cart', '--ip', '127.0.0.5', '--port', '8080', '--cluster', 'c1');
       expect(dereg).toMatchObject({ ok: true, action: 'deregistered' });
-      expect((await json('instance', 'get', '--service', 'cart', '--ip', '10.0.0.5', '--port', '8080', '--cluster', 'c1').catch((e: Error) => e)) instanceof Error).toBe(true);
+      expect((await json('instance', 'get', '--service', 'cart', '--ip', '127.0.0.5', '--port', '8080', '--cluster', 'c1').catch((e: Error) => e)) instanceof Error).toBe(true);
     });
 
     it('registers persistent instances and filters with --healthy-only', async () => {
-      expect((await tacos('instance', 'register', '--service', 'db', '--ip', '10.0.1.1', '--port', '5432', '--persistent')).code).toBe(0);
-      expect((await tacos('instance', 'register', '--service', 'db', '--ip', '10.0.1.2', '--port', '5432', '--persistent', '--healthy', 'false')).code).toBe(0);
+      expect((await tacos('instance', 'register', '--service', 'db', '--ip', '127.0.1.1', '--port', '5432', '--persistent')).code).toBe(0);
+      expect((await tacos('instance', 'register', '--service', 'db', '--ip', '127.0.1.2', '--port', '5432', '--persistent', '--healthy', 'false')).code).toBe(0);
       const all = await json('instance', 'list', '--service', 'db');
       expect(all.hosts.map((h: { ephemeral: boolean }) => h.ephemeral)).toEqual([false, false]);
       const healthy = await json('instance', 'list', '--service', 'db', '--healthy-only');
-      expect(healthy.hosts.map((h: { ip: string }) => h.ip)).toEqual(['10.0.1.1']);
-      const dereg = await tacos('instance', 'deregister', '--service', 'db', '--ip', '10.0.1.2', '--port', '5432', '--persistent');
+      expect(healthy.hosts.map((h: { ip: string }) => h.ip)).toEqual(['127.0.1.1']);
+      const dereg = await tacos('instance', 'deregister', '--service', 'db', '--ip', '127.0.1.2', '--port', '5432', '--persistent');
       expect(dereg.code).toBe(0);
     });
 
@@ -131,10 +131,10 @@ describe('tacos against a real server', () => {
     });
 
     it('prints nothing on stdout with --quiet, and the JSON result anyway with --output json', async () => {
-      const quiet = await tacos('--quiet', 'instance', 'register', '--service', 'q', '--ip', '10.0.2.1', '--port', '1');
+      const quiet = await tacos('--quiet', 'instance', 'register', '--service', 'q', '--ip', '127.0.2.1', '--port', '1');
       expect(quiet).toMatchObject({ code: 0, stdout: '', stderr: '' });
-      const both = await tacos('--quiet', '--output', 'json', 'instance', 'register', '--service', 'q', '--ip', '10.0.2.2', '--port', '1');
-      expect(JSON.parse(both.stdout)).toEqual({ ok: true, action: 'registered', serviceName: 'q', ip: '10.0.2.2', port: 1, clusterName: 'DEFAULT', ephemeral: true });
+      const both = await tacos('--quiet', '--output', 'json', 'instance', 'register', '--service', 'q', '--ip', '127.0.2.2', '--port', '1');
+      expect(JSON.parse(both.stdout)).toEqual({ ok: true, action: 'registered', serviceName: 'q', ip: '127.0.2.2', port: 1, clusterName: 'DEFAULT', ephemeral: true });
     });
 
     it('bulk-registers from a file with progress on stderr', async () => {
@@ -149,14 +149,14 @@ describe('tacos against a real server', () => {
       expect((await json('instance', 'list', '--service', 'bulk')).hosts).toHaveLength(25);
 
       const bad = join(scratch, 'bad.json');
-      writeFileSync(bad, '[{"ip":"10.1.1.1"}]');
+      writeFileSync(bad, '[{"ip":"127.1.1.1"}]');
       const refused = await tacos('instance', 'register', '--service', 'bulk', '--file', bad);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain('needs serviceName (or --service), ip and port');
     });
 
     it('keeps an instance alive with beats', async () => {
-      const run = await tacos('--output', 'json', 'instance', 'beat', '--service', 'beaty', '--ip', '10.0.3.1', '--port', '9', '--count', '2', '--interval', '100');
+      const run = await tacos('--output', 'json', 'instance', 'beat', '--service', 'beaty', '--ip', '127.0.3.1', '--port', '9', '--count', '2', '--interval', '100');
       expect(run.code).toBe(0);
       const beats = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
       expect(beats).toHaveLength(2);
@@ -167,7 +167,7 @@ describe('tacos against a real server', () => {
     });
 
     it('beats until Ctrl-C, then exits 0', async () => {
-      const beat = startCli(['instance', 'beat', '--service', 'beaty2', '--ip', '10.0.3.2', '--port', '9', '--interval', '100'], env);
+      const beat = startCli(['instance', 'beat', '--service', 'beaty2', '--ip', '127.0.3.2', '--port', '9', '--interval', '100'], env);
       await beat.waitFor(/beat 2: code 10200/);
       const run = await beat.stop('SIGINT');
       expect(run.code).toBe(0);
@@ -175,13 +175,13 @@ describe('tacos against a real server', () => {
     });
 
     it('keeps namespaces apart with --namespace', async () => {
-      expect((await tacos('--namespace', 'ns-e2e', 'instance', 'register', '--service', 'iso', '--ip', '10.0.4.1', '--port', '1')).code).toBe(0);
+      expect((await tacos('--namespace', 'ns-e2e', 'instance', 'register', '--service', 'iso', '--ip', '127.0.4.1', '--port', '1')).code).toBe(0);
       expect((await json('--namespace', 'ns-e2e', 'instance', 'list', '--service', 'iso')).hosts).toHaveLength(1);
       expect((await json('instance', 'list', '--service', 'iso')).hosts).toHaveLength(0);
     });
 
     it('colours the table only when forced or on a TTY, never with --no-color', async () => {
-      await tacos('instance', 'register', '--service', 'tint', '--ip', '10.0.5.1', '--port', '1');
+      await tacos('instance', 'register', '--service', 'tint', '--ip', '127.0.5.1', '--port', '1');
       const plain = await tacos('instance', 'list', '--service', 'tint');
       expect(plain.stdout).not.toContain('\u001b[');
       const forced = await runCli(['instance', 'list', '--service', 'tint'], { env: { ...env, FORCE_COLOR: '1' } });
@@ -196,12 +196,12 @@ describe('tacos against a real server', () => {
 
   describe('watch', () => {
     it('prints the list, then each change, until Ctrl-C (exit 0)', async () => {
-      await tacos('instance', 'register', '--service', 'watched', '--ip', '10.0.6.1', '--port', '1');
+      await tacos('instance', 'register', '--service', 'watched', '--ip', '127.0.6.1', '--port', '1');
       const watch = startCli(['--output', 'json', 'watch', 'watched', '--interval', '200'], env);
       try {
-        await watch.waitFor(/"10\.0\.6\.1"/);
-        await tacos('instance', 'register', '--service', 'watched', '--ip', '10.0.6.2', '--port', '1');
-        await watch.waitFor(/"10\.0\.6\.2"/);
+        await watch.waitFor(/"127\.0\.6\.1"/);
+        await tacos('instance', 'register', '--service', 'watched', '--ip', '127.0.6.2', '--port', '1');
+        await watch.waitFor(/"127\.0\.6\.2"/);
       } finally {
         const run = await watch.stop('SIGINT');
         expect(run.code).toBe(0);
@@ -209,13 +209,13 @@ describe('tacos against a real server', () => {
         expect(run.stderr).toBe('');
         const lists = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
         expect(lists.length).toBeGreaterThanOrEqual(2);
-        expect(lists[0].hosts.map((h: { ip: string }) => h.ip)).toEqual(['10.0.6.1']);
+        expect(lists[0].hosts.map((h: { ip: string }) => h.ip)).toEqual(['127.0.6.1']);
         expect(lists[lists.length - 1].hosts).toHaveLength(2);
       }
     });
 
     it('stops after --count lists (watch stream, or polling where the server has none)', async () => {
-      await tacos('instance', 'register', '--service', 'polled', '--ip', '10.0.7.1', '--port', '1');
+      await tacos('instance', 'register', '--service', 'polled', '--ip', '127.0.7.1', '--port', '1');
       const run = await tacos('--output', 'json', 'watch', 'polled', '--count', '1', '--interval', '100');
       expect(run.code).toBe(0);
       expect(JSON.parse(run.stdout.trim()).hosts).toHaveLength(1);

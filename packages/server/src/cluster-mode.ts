@@ -18,6 +18,7 @@ import {
   peerClassifier,
   peerUrlResolver,
 } from './cluster';
+import { aggregatedSubscribersRoute } from './cluster-subscribers';
 import { type HandlerRequest, text } from './handler';
 import { Params } from './params';
 import { openStandalonePersistence, type Persistence } from './persistence';
@@ -199,6 +200,12 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
     ...clusterRoutes({ membership: plumbing.membership, raftStatus: () => raft.status(), distroOwnerOf: (name) => distro.ownerOf(name) }),
     { method: 'POST', path: '/nacos/v1/core/cluster/members', handler: membershipChange(true) },
     { method: 'DELETE', path: '/nacos/v1/core/cluster/members', handler: membershipChange(false) },
+    aggregatedSubscribersRoute({
+      self,
+      registry,
+      members: () => plumbing.membership.nacosMembers(),
+      forward: (target, req) => plumbing.forwarder.forward(target, req),
+    }),
   ];
 
   const gate = clusterGate({ self, registry, plumbing, raft, distro });

@@ -63,7 +63,7 @@ describe('operator/push/state and catalog/rt/service', () => {
         const res = await request(t.app).get(`${NS}/instance/list?serviceName=ps&udpPort=${udpPort}&clientIP=127.0.0.1`).set('User-Agent', JAVA);
         expect(JSON.parse(res.text).cacheMillis).toBe(10000);
       }
-      expect((await request(t.app).post(`${NS}/instance?serviceName=ps&ip=10.0.0.1&port=80`)).text).toBe('ok');
+      expect((await request(t.app).post(`${NS}/instance?serviceName=ps&ip=127.0.0.1&port=80`)).text).toBe('ok');
       await waitUntil('one ack and one failure', () => runtime.push.stats().acked === 1 && runtime.push.stats().failed === 1, 3000);
       const state = JSON.parse((await request(t.app).get(`${NS}/operator/push/state?detail=true&reset=true`)).text);
       expect(state).toMatchObject({ succeed: 1, total: 2, ratio: 0.5, reset: true });
@@ -157,7 +157,7 @@ describe('GET /instance/watch (SSE)', () => {
   });
 
   it('streams the list at once and after every change, pings, and forgets closed streams', async () => {
-    expect((await fetch(`${base}/instance?serviceName=w&groupName=G&ip=10.0.0.1&port=80`, { method: 'POST' })).status).toBe(200);
+    expect((await fetch(`${base}/instance?serviceName=w&groupName=G&ip=127.0.0.1&port=80`, { method: 'POST' })).status).toBe(200);
     const res = await fetch(`${base}/instance/watch?serviceName=w&groupName=G`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -167,19 +167,19 @@ describe('GET /instance/watch (SSE)', () => {
     expect(first.event).toBe('instances');
     const body = JSON.parse(first.data as string);
     expect(body).toMatchObject({ name: 'G@@w', clusters: '' });
-    expect(body.hosts.map((h: { ip: string }) => h.ip)).toEqual(['10.0.0.1']);
+    expect(body.hosts.map((h: { ip: string }) => h.ip)).toEqual(['127.0.0.1']);
     expect(hub.size).toBe(1);
 
     // Two quick changes: coalesced into one event with both.
-    await fetch(`${base}/instance?serviceName=G@@w&ip=10.0.0.2&port=80`, { method: 'POST' });
-    await fetch(`${base}/instance?serviceName=G@@w&ip=10.0.0.3&port=80`, { method: 'POST' });
+    await fetch(`${base}/instance?serviceName=G@@w&ip=127.0.0.2&port=80`, { method: 'POST' });
+    await fetch(`${base}/instance?serviceName=G@@w&ip=127.0.0.3&port=80`, { method: 'POST' });
     let next = await events.next();
     while (next.comment === 'ping') next = await events.next();
     const ips = JSON.parse(next.data as string).hosts.map((h: { ip: string }) => h.ip);
-    expect(ips.sort()).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.3']);
+    expect(ips.sort()).toEqual(['127.0.0.1', '127.0.0.2', '127.0.0.3']);
 
     // Changes to other services do not reach this stream; pings do.
-    await fetch(`${base}/instance?serviceName=other&ip=10.0.0.9&port=80`, { method: 'POST' });
+    await fetch(`${base}/instance?serviceName=other&ip=127.0.0.9&port=80`, { method: 'POST' });
     expect(await events.next(1000)).toEqual({ comment: 'ping' });
 
     await events.cancel();
@@ -214,7 +214,7 @@ describe('createFastPath', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}${NS}`;
     try {
-      const beat = encodeURIComponent(JSON.stringify({ serviceName: 'DEFAULT_GROUP@@f', ip: '10.0.0.1', port: 80, cluster: 'DEFAULT', scheduled: true }));
+      const beat = encodeURIComponent(JSON.stringify({ serviceName: 'DEFAULT_GROUP@@f', ip: '127.0.0.1', port: 80, cluster: 'DEFAULT', scheduled: true }));
       const viaFast = await fetch(`${base}/instance/beat?serviceName=DEFAULT_GROUP@@f&beat=${beat}`, { method: 'PUT' });
       expect(fastHits).toBe(1);
       const viaExpress = await request(t.app).put(`${NS}/instance/beat?serviceName=DEFAULT_GROUP@@f&beat=${beat}`);
@@ -232,7 +232,7 @@ describe('createFastPath', () => {
         body: `serviceName=f&beat=${beat}`,
       });
       expect(form.status).toBe(200);
-      expect((await fetch(`${base}/instance?serviceName=f&ip=10.0.0.2&port=80`, { method: 'DELETE' })).status).toBe(200);
+      expect((await fetch(`${base}/instance?serviceName=f&ip=127.0.0.2&port=80`, { method: 'DELETE' })).status).toBe(200);
       expect(fastHits).toBe(3);
     } finally {
       server.closeAllConnections();
@@ -270,18 +270,18 @@ describe('createFastPath registrations', () => {
     try {
       const cases: Array<[string, string]> = [
         // Registrations, ephemeral (the default) and persistent, one per side so both create.
-        ['POST', `${NS}/instance?serviceName=DEFAULT_GROUP@@r&ip=10.0.0.1&port=80&weight=2&metadata=${encodeURIComponent('{"a":"b"}')}`],
-        ['POST', `${NS}/instance?serviceName=DEFAULT_GROUP@@p&ip=10.0.0.2&port=80&ephemeral=false`],
+        ['POST', `${NS}/instance?serviceName=DEFAULT_GROUP@@r&ip=127.0.0.1&port=80&weight=2&metadata=${encodeURIComponent('{"a":"b"}')}`],
+        ['POST', `${NS}/instance?serviceName=DEFAULT_GROUP@@p&ip=127.0.0.2&port=80&ephemeral=false`],
         // Handler errors.
-        ['POST', `${NS}/instance?ip=10.0.0.1&port=80`],
+        ['POST', `${NS}/instance?ip=127.0.0.1&port=80`],
         ['POST', `${NS}/instance?serviceName=r&port=80`],
-        ['POST', `${NS}/instance?serviceName=r&ip=10.0.0.1&port=99999`],
-        ['POST', `${NS}/instance?serviceName=r&ip=10.0.0.1&port=80&weight=abc`],
+        ['POST', `${NS}/instance?serviceName=r&ip=127.0.0.1&port=99999`],
+        ['POST', `${NS}/instance?serviceName=r&ip=127.0.0.1&port=80&weight=abc`],
         // Hostile input: a forbidden parameter name, an over-long value, a forbidden key in JSON, deep JSON.
-        ['POST', `${NS}/instance?serviceName=r&ip=10.0.0.1&port=80&__proto__=x`],
-        ['POST', `${NS}/instance?serviceName=${'s'.repeat(5000)}&ip=10.0.0.1&port=80`],
-        ['POST', `${NS}/instance?serviceName=r&ip=10.0.0.1&port=80&metadata=${encodeURIComponent('{"__proto__":{"x":1}}')}`],
-        ['POST', `${NS}/instance?serviceName=r&ip=10.0.0.1&port=80&metadata=${encodeURIComponent(`${'{"a":'.repeat(200)}1${'}'.repeat(200)}`)}`],
+        ['POST', `${NS}/instance?serviceName=r&ip=127.0.0.1&port=80&__proto__=x`],
+        ['POST', `${NS}/instance?serviceName=${'s'.repeat(5000)}&ip=127.0.0.1&port=80`],
+        ['POST', `${NS}/instance?serviceName=r&ip=127.0.0.1&port=80&metadata=${encodeURIComponent('{"__proto__":{"x":1}}')}`],
+        ['POST', `${NS}/instance?serviceName=r&ip=127.0.0.1&port=80&metadata=${encodeURIComponent(`${'{"a":'.repeat(200)}1${'}'.repeat(200)}`)}`],
         ['PUT', `${NS}/instance/beat?serviceName=r&beat=${encodeURIComponent('{"constructor":{"prototype":{}}}')}`],
         ['GET', `${NS}/instance/list?serviceName=r&__proto__=1`],
         ['GET', `${NS}/instance/list?serviceName=DEFAULT_GROUP@@r&healthyOnly=true`],
@@ -300,12 +300,12 @@ describe('createFastPath registrations', () => {
         }
       }
       const listed = (await (await fetch(`${base}${NS}/instance/list?serviceName=r`)).json()) as { hosts: Array<Record<string, unknown>> };
-      expect(listed.hosts.map((h) => [h.ip, h.port, h.weight, h.metadata])).toEqual([['10.0.0.1', 80, 2, { a: 'b' }]]);
+      expect(listed.hosts.map((h) => [h.ip, h.port, h.weight, h.metadata])).toEqual([['127.0.0.1', 80, 2, { a: 'b' }]]);
       // A registration with a form body is express' (the fast path reads no bodies).
       const form = await fetch(`${base}${NS}/instance`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'serviceName=r&ip=10.0.0.3&port=80',
+        body: 'serviceName=r&ip=127.0.0.3&port=80',
       });
       expect([form.status, await form.text()]).toEqual([200, 'ok']);
       expect(fastHits).toBe(cases.length + 1);
@@ -341,7 +341,7 @@ describe('startServer wiring', () => {
       // A wrong clientIP (as nacos-naming guesses from its interfaces): the source address is used.
       await fetch(`${ns}/instance/list?serviceName=live&udpPort=${udpPort}&clientIP=192.0.2.7`, { headers: { 'User-Agent': JAVA } });
       const sentAt = Date.now();
-      await fetch(`${ns}/instance?serviceName=live&ip=10.0.0.1&port=80`, { method: 'POST' });
+      await fetch(`${ns}/instance?serviceName=live&ip=127.0.0.1&port=80`, { method: 'POST' });
       await waitUntil('the push', () => received.length > 0, 2000);
       expect((received[0] as number) - sentAt).toBeLessThan(1000);
       await waitUntil('the ack', () => server.runtime.push.stats().acked === 1, 2000);

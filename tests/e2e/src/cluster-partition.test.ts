@@ -134,7 +134,7 @@ async function hostPorts(n: TacosProcess, serviceName: string): Promise<Set<numb
 }
 
 async function register(n: TacosProcess, serviceName: string, port: number, ephemeral: boolean): Promise<number> {
-  const res = await call(n.url, 'POST', `${NS}/instance`, { serviceName, ip: '10.9.0.1', port, ephemeral }).catch(() => undefined);
+  const res = await call(n.url, 'POST', `${NS}/instance`, { serviceName, ip: '127.9.0.1', port, ephemeral }).catch(() => undefined);
   return res === undefined ? 599 : res.text === 'ok' ? res.status : res.status === 200 ? 598 : res.status;
 }
 

@@ -2,7 +2,16 @@
 // restart. Each scenario prints its figures (election time, write gap, convergence time) and
 // asserts safety: no acknowledged write lost, no stale consistent read, no acknowledgement without a
 // majority.
-import { freePort, removeDir, startTacos, type TacosProcess, tempDir, waitFor } from '@tacos/testkit';
+import {
+  freePort,
+  removeDir,
+  startTacos,
+  startTacosCluster,
+  type TacosCluster,
+  type TacosProcess,
+  tempDir,
+  waitFor,
+} from '@tacos/testkit';
 import { call, uniqueName } from './support';
 
 const NS = '/nacos/v1/ns';
@@ -23,44 +32,18 @@ interface Host {
   ephemeral: boolean;
 }
 
+let cluster: TacosCluster;
 let nodes: TacosProcess[] = [];
 const dirs: string[] = [];
 const down = new Set<TacosProcess>();
 
-async function distinctFreePorts(n: number): Promise<number[]> {
-  const ports = new Set<number>();
-  for (let i = 0; i < 50 && ports.size < n; i++) ports.add(await freePort());
-  return [...ports].slice(0, n);
-}
-
-async function startCluster(): Promise<TacosProcess[]> {
-  const ports = await distinctFreePorts(3);
-  const members = ports.map((p) => `127.0.0.1:${p}`).join(',');
-  // Readiness needs a Raft leader, which needs a majority: start all three at once.
-  return Promise.all(
-    ports.map((port) => {
-      const dataDir = tempDir('tacos-cluster-');
-      dirs.push(dataDir);
-      return startTacos({
-        port,
-        dataDir,
-        args: ['--members', members, '--cluster-secret', SECRET],
-        env: { TACOS_RAFT_SNAPSHOT_ENTRIES: '500', TACOS_LOG_LEVEL: 'info' },
-        readyTimeoutMs: 45_000,
-      });
-    }),
-  );
-}
-
 beforeAll(async () => {
-  nodes = await startCluster();
+  cluster = await startTacosCluster({ secret: SECRET, env: { TACOS_RAFT_SNAPSHOT_ENTRIES: '500', TACOS_LOG_LEVEL: 'info' } });
+  nodes = cluster.nodes;
 }, 60_000);
 
 afterAll(async () => {
-  for (const n of nodes) {
-    n.signal('SIGCONT');
-    await n.stop();
-  }
+  await cluster?.stop();
   for (const d of dirs) removeDir(d);
 });
 
@@ -117,7 +100,7 @@ test('instances registered on any member are visible on all; persistent ones at 
   // Ephemeral: one service per entry member, so each write exercises owner forwarding somewhere.
   const services = nodes.map(() => uniqueName('eph'));
   const t0 = Date.now();
-  for (const [i, n] of nodes.entries()) expect(await register(n, services[i] as string, '10.0.0.1', 7000 + i, true)).toBe(200);
+  for (const [i, n] of nodes.entries()) expect(await register(n, services[i] as string, '127.0.0.1', 7000 + i, true)).toBe(200);
   await waitFor(async () => {
     for (const n of nodes) for (const [i, s] of services.entries()) if (!portsOf(await hostsOf(n, s)).has(7000 + i)) return false;
     return true;
@@ -126,12 +109,12 @@ test('instances registered on any member are visible on all; persistent ones at 
   // A beat sent to a member that does not own the service is answered by the owner.
   const owner0 = ((await call(leader.url, 'GET', `${NS}/operator/distro/server`, { serviceName: services[0] as string })).json as { responsibleServer: string }).responsibleServer;
   const nonOwner = nodes.find((n) => addressOf(n) !== owner0) as TacosProcess;
-  const beat = await call(nonOwner.url, 'PUT', `${NS}/instance/beat`, { serviceName: services[0] as string, ip: '10.0.0.1', port: 7000 });
+  const beat = await call(nonOwner.url, 'PUT', `${NS}/instance/beat`, { serviceName: services[0] as string, ip: '127.0.0.1', port: 7000 });
   expect((beat.json as { code: number }).code).toBe(10200);
 
   // Persistent through a follower (forwarded to the leader): visible at once on the follower.
   const persistent = uniqueName('per');
-  expect(await register(follower, persistent, '10.0.0.2', 8000, false)).toBe(200);
+  expect(await register(follower, persistent, '127.0.0.2', 8000, false)).toBe(200);
   expect(portsOf(await hostsOf(follower, persistent)).has(8000)).toBe(true);
   const t1 = Date.now();
   // With consistent=true on any member, at once.
@@ -162,7 +145,7 @@ test('instances registered on any member are visible on all; persistent ones at 
 test('ephemeral instances expire on their owner only, and the removal reaches every member', async () => {
   const service = uniqueName('expire');
   const metadata = JSON.stringify({ 'preserved.heart.beat.timeout': '1000', 'preserved.ip.delete.timeout': '2000' });
-  const res = await call((nodes[1] as TacosProcess).url, 'POST', `${NS}/instance`, { serviceName: service, ip: '10.0.9.1', port: 9100, metadata });
+  const res = await call((nodes[1] as TacosProcess).url, 'POST', `${NS}/instance`, { serviceName: service, ip: '127.0.9.1', port: 9100, metadata });
   expect(res.text).toBe('ok');
   await waitFor(async () => {
     for (const n of nodes) if (!portsOf(await hostsOf(n, service)).has(9100)) return false;
@@ -189,7 +172,7 @@ test('kill -9 the leader during a stream of persistent writes: new leader, nothi
       const port = 10_000 + next++;
       // Spread over all members that are up (a write to the dead one just fails).
       const via = live()[(k + i) % live().length] as TacosProcess;
-      if ((await register(via, service, '10.1.0.1', port, false)) === 200) {
+      if ((await register(via, service, '127.1.0.1', port, false)) === 200) {
         acked.push(port);
         ackTimes.push(Date.now());
       }
@@ -197,7 +180,7 @@ test('kill -9 the leader during a stream of persistent writes: new leader, nothi
   };
   // An ephemeral instance the restarted member must get back from its peers (Distro snapshot).
   const ephemeralService = uniqueName('eph-restart');
-  expect(await register(survivors[0] as TacosProcess, ephemeralService, '10.1.0.2', 9999, true)).toBe(200);
+  expect(await register(survivors[0] as TacosProcess, ephemeralService, '127.1.0.2', 9999, true)).toBe(200);
   const writers = [writer(0), writer(1), writer(2)];
   await waitFor(() => acked.length >= 50, { timeoutMs: 10_000, what: '50 acknowledged writes' });
   const killedAt = Date.now();
@@ -244,7 +227,7 @@ test('kill -9 a follower, write 2,000 entries, restart it: it catches up through
     Array.from({ length: 16 }, async () => {
       while (cursor < ports.length) {
         const port = ports[cursor++] as number;
-        if ((await register(leader, service, '10.2.0.1', port, false)) !== 200) failed.push(port);
+        if ((await register(leader, service, '127.2.0.1', port, false)) !== 200) failed.push(port);
       }
     }),
   );
@@ -263,16 +246,16 @@ test('SIGSTOP the leader for 5 s: after SIGCONT it serves no stale consistent re
   const leader = await agreedLeader();
   const others = nodes.filter((n) => n !== leader);
   const service = uniqueName('paused');
-  expect(await register(leader, service, '10.3.0.1', 30_000, false)).toBe(200);
+  expect(await register(leader, service, '127.3.0.1', 30_000, false)).toBe(200);
   const stoppedAt = Date.now();
   leader.signal('SIGSTOP');
   down.add(leader);
   try {
     // Requests to the paused leader wait in its accept queue and run the instant it resumes.
-    const staleWrite = register(leader, service, '10.3.0.1', 30_002, false);
+    const staleWrite = register(leader, service, '127.3.0.1', 30_002, false);
     const newLeader = await agreedLeader(10_000);
     const electionMs = Date.now() - stoppedAt;
-    expect(await register(newLeader, service, '10.3.0.1', 30_001, false)).toBe(200);
+    expect(await register(newLeader, service, '127.3.0.1', 30_001, false)).toBe(200);
     const elapsed = Date.now() - stoppedAt;
     if (elapsed < 5000) await new Promise((r) => setTimeout(r, 5000 - elapsed));
     const readWhilePaused = hostsOf(leader, service, true);
@@ -298,7 +281,7 @@ test('kill -9 every member and restart: every persistent instance is back on eve
   await agreedLeader();
   const service = uniqueName('all');
   const ports = Array.from({ length: 20 }, (_, i) => 40_000 + i);
-  for (const [i, port] of ports.entries()) expect(await register(nodes[i % 3] as TacosProcess, service, '10.4.0.1', port, false)).toBe(200);
+  for (const [i, port] of ports.entries()) expect(await register(nodes[i % 3] as TacosProcess, service, '127.4.0.1', port, false)).toBe(200);
   await Promise.all(nodes.map((n) => n.kill('SIGKILL')));
   const t0 = Date.now();
   await Promise.all(nodes.map((n) => n.restart()));
@@ -315,7 +298,7 @@ test('kill -9 every member and restart: every persistent instance is back on eve
 test('cluster add and remove a member through Raft', async () => {
   const leader = await agreedLeader();
   const service = uniqueName('grow');
-  expect(await register(leader, service, '10.5.0.1', 45_000, false)).toBe(200);
+  expect(await register(leader, service, '127.5.0.1', 45_000, false)).toBe(200);
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
   const dataDir = tempDir('tacos-cluster-join-');
@@ -346,5 +329,5 @@ test('cluster add and remove a member through Raft', async () => {
     await joined?.stop();
   }
   // Still one cluster that takes writes.
-  expect(await register(await agreedLeader(), service, '10.5.0.1', 45_001, false)).toBe(200);
+  expect(await register(await agreedLeader(), service, '127.5.0.1', 45_001, false)).toBe(200);
 }, 90_000);

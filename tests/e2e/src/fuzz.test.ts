@@ -148,7 +148,13 @@ beforeAll(async () => {
   const setup: Array<[string, string, Record<string, string>]> = [
     ['POST', `${CONSOLE}/namespaces`, { customNamespaceId: 'fuzz-ns', namespaceName: 'fuzz', namespaceDesc: 'fuzz' }],
     ['POST', `${NS}/service`, { serviceName: 'seed-svc', metadata: 'k=v' }],
-    ['POST', `${NS}/instance`, { serviceName: 'seed-svc', ip: '10.9.9.9', port: '9', ephemeral: 'false' }],
+    // Health left to `PUT /health` (checker NONE): a probe flipping it would read as a change to stored data.
+    [
+      'PUT',
+      `${NS}/cluster`,
+      { serviceName: 'seed-svc', clusterName: 'DEFAULT', checkPort: '9', useInstancePort4Check: 'true', healthChecker: '{"type":"NONE"}' },
+    ],
+    ['POST', `${NS}/instance`, { serviceName: 'seed-svc', ip: '127.9.9.9', port: '9', ephemeral: 'false' }],
     ['POST', `${AUTH}/users`, { username: 'reader', password: 'reader-pass-1' }],
     ['POST', `${AUTH}/roles`, { role: 'readers', username: 'reader' }],
     ['POST', `${AUTH}/permissions`, { role: 'readers', resource: '*:*:*', action: 'r' }],

@@ -1,56 +1,13 @@
 // The real nacos-naming client (npm 2.6.3) against a real Tacos process: what it does must work.
 import { type TacosProcess, removeDir, startTacos, waitFor } from '@tacos/testkit';
-import { recordingLogger, uniqueName } from './support';
-
-// nacos-naming is plain JS without types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { NacosNamingClient } = require('nacos-naming') as {
-  NacosNamingClient: new (options: Record<string, unknown>) => NamingClient;
-};
-
-interface Host {
-  ip: string;
-  port: number;
-  weight: number;
-  healthy: boolean;
-  enabled: boolean;
-  ephemeral: boolean;
-  clusterName: string;
-  serviceName: string;
-  instanceId: string;
-  metadata: Record<string, string>;
-}
-interface NamingClient {
-  ready(): Promise<void>;
-  close(): Promise<void>;
-  registerInstance(service: string, instance: Record<string, unknown>, group?: string): Promise<void>;
-  deregisterInstance(service: string, instance: Record<string, unknown>, group?: string): Promise<void>;
-  getAllInstances(service: string, group?: string, clusters?: string, subscribe?: boolean): Promise<Host[]>;
-  selectInstances(
-    service: string,
-    group?: string,
-    clusters?: string,
-    healthy?: boolean,
-    subscribe?: boolean,
-  ): Promise<Host[]>;
-  getServerStatus(): Promise<'UP' | 'DOWN'>;
-  subscribe(info: string | Record<string, string>, listener: (hosts: Host[]) => void): void;
-  unSubscribe(info: string | Record<string, string>, listener?: (hosts: Host[]) => void): void;
-}
-
-// Alibaba Cloud credentials in the environment would make the client sign requests or fetch credentials.
-for (const key of Object.keys(process.env)) if (key.startsWith('ALIBABA_CLOUD_')) delete process.env[key];
+import { type NamingClient, namingClient } from './naming-client';
+import { uniqueName } from './support';
 
 let server: TacosProcess;
 const clients: NamingClient[] = [];
 
 async function newClient(namespace?: string): Promise<NamingClient> {
-  const client = new NacosNamingClient({
-    logger: recordingLogger(),
-    serverList: `127.0.0.1:${server.port}`,
-    ...(namespace ? { namespace } : {}),
-  });
-  await client.ready();
+  const client = await namingClient(`127.0.0.1:${server.port}`, namespace ? { namespace } : {});
   clients.push(client);
   return client;
 }

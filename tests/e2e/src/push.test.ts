@@ -2,27 +2,8 @@
 // must reach a subscriber by push (the client logs every packet before applying it), well before its
 // 10 s poll would, and a closed client must stop being pushed to once its subscription lapses.
 import { waitFor } from '@tacos/testkit';
-import { call, recordingLogger, uniqueName, useTacosServer } from './support';
-
-// nacos-naming is plain JS without types.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { NacosNamingClient } = require('nacos-naming') as {
-  NacosNamingClient: new (options: Record<string, unknown>) => NamingClient;
-};
-
-interface Host {
-  ip: string;
-  port: number;
-  healthy: boolean;
-}
-interface NamingClient {
-  ready(): Promise<void>;
-  close(): Promise<void>;
-  subscribe(info: string | Record<string, string>, listener: (hosts: Host[]) => void): void;
-}
-
-// Alibaba Cloud credentials in the environment would make the client sign requests or fetch credentials.
-for (const key of Object.keys(process.env)) if (key.startsWith('ALIBABA_CLOUD_')) delete process.env[key];
+import { type Host, type NamingClient, pushLines, type Subscription, subscribeWith } from './naming-client';
+import { call, uniqueName, useTacosServer } from './support';
 
 const server = useTacosServer();
 const NS = '/nacos/v1/ns';
@@ -32,26 +13,10 @@ afterAll(async () => {
   await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
 });
 
-interface Subscription {
-  client: NamingClient;
-  logger: ReturnType<typeof recordingLogger>;
-  /** Every list the listener got, with its arrival time. */
-  updates: Array<{ at: number; ips: string[] }>;
-  udpPort: number;
-}
-
 async function subscribe(service: string): Promise<Subscription> {
-  const logger = recordingLogger();
-  const client = new NacosNamingClient({ logger, serverList: `127.0.0.1:${server().port}` });
-  clients.push(client);
-  await client.ready();
-  const updates: Subscription['updates'] = [];
-  client.subscribe(service, (hosts) => updates.push({ at: Date.now(), ips: hosts.map((h) => `${h.ip}:${h.port}`).sort() }));
-  // The receiver logs `udp server listen on %s:%s <address> <port>` (the recording logger keeps the raw arguments).
-  const listen = logger.lines.find((l) => l.startsWith('info [PushReceiver] udp server listen on'));
-  const udpPort = Number(listen?.split(' ').pop());
-  expect(udpPort).toBeGreaterThan(0);
-  return { client, logger, updates, udpPort };
+  const sub = await subscribeWith(`127.0.0.1:${server().port}`, service);
+  clients.push(sub.client);
+  return sub;
 }
 
 // Nobody beats these instances: long leases keep beat expiry (a change, hence a push) out of the
@@ -73,7 +38,6 @@ async function pushState(): Promise<{ succeed: number; total: number; ratio: num
   return (await call(server().url, 'GET', `${NS}/operator/push/state`)).json as { succeed: number; total: number; ratio: number };
 }
 
-const pushLines = (s: Subscription) => s.logger.lines.filter((l) => l.includes('[PushReceiver] received push data'));
 
 test('subscribe receives a register by UDP push within 1 s', async () => {
   const service = uniqueName('pushed');

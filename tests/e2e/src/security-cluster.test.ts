@@ -1,38 +1,27 @@
 // Auth in a 3-member cluster of real processes: the admin created from TACOS_ADMIN_PASSWORD and users
 // created through a follower replicate through Raft, tokens work on every member, and member-to-member
 // trust cannot be claimed by a client (forged peer headers, Nacos' User-Agent trick).
-import { freePort, removeDir, startTacos, type TacosProcess, tempDir, waitFor } from '@tacos/testkit';
+import { startTacosCluster, type TacosCluster, type TacosProcess, waitFor } from '@tacos/testkit';
 import { ADMIN_PASSWORD, AttackTable, brief, login, raw, TEST_SECRET } from './security-support';
 
 const NS = '/nacos/v1/ns';
 const AUTH = '/nacos/v1/auth';
 const CLUSTER_SECRET = 'e2e-auth-cluster-secret-0123456789ab';
 const table = new AttackTable();
+let cluster: TacosCluster;
 let nodes: TacosProcess[] = [];
-const dirs: string[] = [];
 
 beforeAll(async () => {
-  const ports = new Set<number>();
-  for (let i = 0; i < 50 && ports.size < 3; i++) ports.add(await freePort());
-  const members = [...ports].map((p) => `127.0.0.1:${p}`).join(',');
-  nodes = await Promise.all(
-    [...ports].map((port) => {
-      const dataDir = tempDir('tacos-auth-cluster-');
-      dirs.push(dataDir);
-      return startTacos({
-        port,
-        dataDir,
-        args: ['--members', members, '--cluster-secret', CLUSTER_SECRET, '--auth', '--token-secret', TEST_SECRET],
-        env: { TACOS_ADMIN_PASSWORD: ADMIN_PASSWORD, TACOS_BCRYPT_COST: '4' },
-        readyTimeoutMs: 45_000,
-      });
-    }),
-  );
+  cluster = await startTacosCluster({
+    secret: CLUSTER_SECRET,
+    args: ['--auth', '--token-secret', TEST_SECRET],
+    env: { TACOS_ADMIN_PASSWORD: ADMIN_PASSWORD, TACOS_BCRYPT_COST: '4' },
+  });
+  nodes = cluster.nodes;
 }, 60_000);
 
 afterAll(async () => {
-  for (const n of nodes) await n.stop();
-  for (const d of dirs) removeDir(d);
+  await cluster?.stop();
   process.stdout.write(`\n${table.markdown('Security suite, 3-member cluster: attack / expected / observed')}\n\n`);
 });
 
@@ -79,7 +68,7 @@ describe('auth across members', () => {
       },
       { timeoutMs: 10_000, intervalMs: 200, what: 'dave replicated' },
     );
-    const denied = await raw(follower.url, 'POST', `${NS}/instance`, { params: { serviceName: 'c-svc', ip: '10.0.0.3', port: '3', ephemeral: 'false', accessToken: dave } });
+    const denied = await raw(follower.url, 'POST', `${NS}/instance`, { params: { serviceName: 'c-svc', ip: '127.0.0.3', port: '3', ephemeral: 'false', accessToken: dave } });
     table.record('user without permissions writes a persistent instance via a follower', '403 authorization failed!', brief(denied));
     expect(denied.status).toBe(403);
   });
@@ -91,7 +80,7 @@ describe('auth across members', () => {
       ['client sends User-Agent Nacos-Server + serverIdentity', { 'user-agent': 'Nacos-Server', serverIdentity: 'security' }],
     ];
     for (const [attack, headers] of cases) {
-      const res = await raw(target.url, 'POST', `${NS}/instance`, { params: { serviceName: 'c-forged', ip: '10.0.0.4', port: '4' }, headers });
+      const res = await raw(target.url, 'POST', `${NS}/instance`, { params: { serviceName: 'c-forged', ip: '127.0.0.4', port: '4' }, headers });
       table.record(`cluster: ${attack}`, '401/403, nothing stored', brief(res));
       expect([401, 403]).toContain(res.status);
     }

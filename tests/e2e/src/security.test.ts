@@ -63,7 +63,7 @@ afterAll(async () => {
 });
 
 const register = (params: Record<string, string>, headers: Record<string, string> = {}) =>
-  raw(base, 'POST', `${NS}/instance`, { params: { ip: '10.0.0.1', port: '80', ...params }, headers });
+  raw(base, 'POST', `${NS}/instance`, { params: { ip: '127.0.0.1', port: '80', ...params }, headers });
 
 describe('start-up refuses weak token secrets', () => {
   const cases: Array<[string, string[]]> = [
@@ -114,7 +114,7 @@ describe('login and tokens', () => {
 
   it('refuses a request without credentials, also on the beat and list hot paths', async () => {
     const write = seen('no creds', await register({ serviceName: 'anon' }));
-    const beat = seen('beat', await raw(base, 'PUT', `${NS}/instance/beat`, { params: { serviceName: 'tok-param', ip: '10.0.0.1', port: '80' } }));
+    const beat = seen('beat', await raw(base, 'PUT', `${NS}/instance/beat`, { params: { serviceName: 'tok-param', ip: '127.0.0.1', port: '80' } }));
     const list = seen('list', await raw(base, 'GET', `${NS}/instance/list`, { params: { serviceName: 'tok-param' } }));
     table.record('register / beat / list without credentials', '403 user not found!', `${brief(write)} / ${brief(beat)} / ${brief(list)}`);
     for (const res of [write, beat, list]) expect(res.status).toBe(403);
@@ -255,15 +255,15 @@ describe('nacos-naming with username and password', () => {
     const bad = new NacosNamingClient({ logger: recordingLogger(), serverList: `127.0.0.1:${server.port}`, username: 'nacos', password: 'wrong-password' });
     try {
       await good.ready();
-      await good.registerInstance('sdk-auth', { ip: '10.1.1.1', port: 8080 });
+      await good.registerInstance('sdk-auth', { ip: '127.1.1.1', port: 8080 });
       const hosts = await good.getAllInstances('sdk-auth', 'DEFAULT_GROUP', '', false);
       let badError = '';
       await bad.ready();
-      await bad.registerInstance('sdk-auth-bad', { ip: '10.1.1.2', port: 8080 }).catch((err: Error) => {
+      await bad.registerInstance('sdk-auth-bad', { ip: '127.1.1.2', port: 8080 }).catch((err: Error) => {
         badError = err.message;
       });
       table.record('nacos-naming username+password (right / wrong)', 'register ok / rejected (403)', `${hosts.length} host(s) / ${badError ? `rejected: ${badError.slice(0, 50)}` : 'accepted'}`);
-      expect(hosts.map((h) => h.ip)).toEqual(['10.1.1.1']);
+      expect(hosts.map((h) => h.ip)).toEqual(['127.1.1.1']);
       expect(badError).not.toBe('');
     } finally {
       await good.close();
