@@ -101,12 +101,12 @@ describeBrowser('console with auth on, against a real --auth server', () => {
 
   test('instances registered through the API appear live on the detail page (SSE with the token)', async () => {
     const { page } = browser;
-    await admin.registerInstance({ serviceName: 'billing', ip: '10.1.0.1', port: 7000, ephemeral: false });
+    await admin.registerInstance({ serviceName: 'billing', ip: '127.1.0.1', port: 7000, ephemeral: false });
     await page.goto(`${tacos.url}/nacos/#/services/detail?name=billing`);
-    await page.locator('[data-testid="instance-10.1.0.1:7000"]').waitFor();
+    await page.locator('[data-testid="instance-127.1.0.1:7000"]').waitFor();
     await waitFor(async () => (await page.getByTestId('watch-mode').textContent())?.trim() === 'live (SSE watch)', { what: 'the SSE watch to be live' });
-    await admin.registerInstance({ serviceName: 'billing', ip: '10.1.0.2', port: 7000, ephemeral: false });
-    await page.locator('[data-testid="instance-10.1.0.2:7000"]').waitFor({ timeout: 8000 });
+    await admin.registerInstance({ serviceName: 'billing', ip: '127.1.0.2', port: 7000, ephemeral: false });
+    await page.locator('[data-testid="instance-127.1.0.2:7000"]').waitFor({ timeout: 8000 });
     expect(calls.some((call) => call.url === '/nacos/v1/ns/instance/watch' && call.hasToken)).toBe(true);
     expect(calls.filter((call) => !call.hasToken)).toEqual([]);
   });

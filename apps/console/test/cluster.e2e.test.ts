@@ -117,15 +117,15 @@ describeBrowser('console on a real 3-member cluster', () => {
     beats = setInterval(() => {
       for (const { ip, port } of beating) void client.sendBeat({ serviceName: 'orders', ip, port, beat: { serviceName: 'orders', ip, port } }).catch(() => undefined);
     }, 4000);
-    await register(client, '10.2.0.1', 8080);
+    await register(client, '127.2.0.1', 8080);
     const readerClient = new TacosClient({ servers: reader.url });
     await waitFor(async () => (await readerClient.listInstances({ serviceName: 'orders' })).hosts.length === 1, { what: 'the first instance to reach the reading member' });
     await page.goto(`${reader.url}/nacos/#/services/detail?name=orders`);
-    await page.getByTestId('instance-10.2.0.1:8080').waitFor();
+    await page.getByTestId('instance-127.2.0.1:8080').waitFor();
     await waitFor(async () => (await page.getByTestId('watch-mode').textContent())?.trim() === 'live (SSE watch)', { what: 'the SSE watch to be live' });
-    await register(client, '10.2.0.2', 8080);
-    await page.getByTestId('instance-10.2.0.2:8080').waitFor({ timeout: 8000 });
-    await register(new TacosClient({ servers: third.url }), '10.2.0.3', 8080);
-    await page.getByTestId('instance-10.2.0.3:8080').waitFor({ timeout: 8000 });
+    await register(client, '127.2.0.2', 8080);
+    await page.getByTestId('instance-127.2.0.2:8080').waitFor({ timeout: 8000 });
+    await register(new TacosClient({ servers: third.url }), '127.2.0.3', 8080);
+    await page.getByTestId('instance-127.2.0.3:8080').waitFor({ timeout: 8000 });
   });
 });

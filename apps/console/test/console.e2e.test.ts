@@ -75,9 +75,9 @@ describeBrowser('console in a real browser against a real server', () => {
   test('the service list starts empty, then shows registered services with their counts', async () => {
     await page.goto(`${web.url}/nacos/`);
     await page.getByText('No services in this namespace yet').waitFor();
-    await register('10.0.0.1', 8080, 'orders', { version: '1.0' });
-    await register('10.0.0.2', 8080, 'orders', { version: '1.1' });
-    await register('10.0.0.7', 9090, 'payments');
+    await register('127.0.0.1', 8080, 'orders', { version: '1.0' });
+    await register('127.0.0.2', 8080, 'orders', { version: '1.1' });
+    await register('127.0.0.7', 9090, 'payments');
     const orders = page.locator('tr', { has: page.getByRole('link', { name: 'orders', exact: true }) });
     await orders.waitFor({ timeout: 15_000 });
     expect(await orders.locator('td.num').allTextContents()).toEqual(['1', '2', '2/2']);
@@ -94,16 +94,16 @@ describeBrowser('console in a real browser against a real server', () => {
 
   test('service detail shows instances per cluster, and new ones appear without a reload', async () => {
     await page.getByRole('link', { name: 'orders', exact: true }).click();
-    await row('10.0.0.1:8080').waitFor();
-    await row('10.0.0.2:8080').waitFor();
-    expect(await row('10.0.0.1:8080').textContent()).toContain('version=1.0');
-    await register('10.0.0.3', 8080);
-    await row('10.0.0.3:8080').waitFor({ timeout: 8000 });
+    await row('127.0.0.1:8080').waitFor();
+    await row('127.0.0.2:8080').waitFor();
+    expect(await row('127.0.0.1:8080').textContent()).toContain('version=1.0');
+    await register('127.0.0.3', 8080);
+    await row('127.0.0.3:8080').waitFor({ timeout: 8000 });
     await page.getByLabel('Filter instances').fill('version=1.1');
-    await row('10.0.0.1:8080').waitFor({ state: 'detached' });
-    expect(await row('10.0.0.2:8080').count()).toBe(1);
+    await row('127.0.0.1:8080').waitFor({ state: 'detached' });
+    expect(await row('127.0.0.2:8080').count()).toBe(1);
     await page.getByLabel('Filter instances').fill('');
-    await row('10.0.0.1:8080').waitFor();
+    await row('127.0.0.1:8080').waitFor();
     // The page must use the SSE watch when the server has it, and say it polls when it does not.
     const expected = (await serverHasWatch(tacos.url)) ? 'live (SSE watch)' : 'polling every 2 s';
     await waitFor(async () => (await page.getByTestId('watch-mode').textContent())?.trim() === expected, { what: `watch mode "${expected}"` });
@@ -112,44 +112,44 @@ describeBrowser('console in a real browser against a real server', () => {
   });
 
   test('editing the weight saves it on the server', async () => {
-    await row('10.0.0.1:8080').getByRole('button', { name: 'Edit' }).click();
+    await row('127.0.0.1:8080').getByRole('button', { name: 'Edit' }).click();
     await page.getByLabel('Weight').fill('3');
     await page.getByRole('button', { name: 'Save' }).click();
-    await waitFor(async () => (await row('10.0.0.1:8080').getByTestId('weight').textContent()) === '3', { what: 'weight 3 in the table' });
+    await waitFor(async () => (await row('127.0.0.1:8080').getByTestId('weight').textContent()) === '3', { what: 'weight 3 in the table' });
     const { list } = await client.catalogInstances({ serviceName: 'orders', clusterName: 'DEFAULT' });
-    expect(list.find((i) => i.ip === '10.0.0.1')?.weight).toBe(3);
-    expect(list.find((i) => i.ip === '10.0.0.1')?.metadata).toEqual({ version: '1.0' });
+    expect(list.find((i) => i.ip === '127.0.0.1')?.weight).toBe(3);
+    expect(list.find((i) => i.ip === '127.0.0.1')?.metadata).toEqual({ version: '1.0' });
   });
 
   test('taking an instance offline hides it from clients', async () => {
-    await row('10.0.0.2:8080').getByRole('button', { name: 'Take offline' }).click();
-    await waitFor(async () => (await row('10.0.0.2:8080').getByTestId('state').textContent()) === 'offline', { what: 'offline badge' });
+    await row('127.0.0.2:8080').getByRole('button', { name: 'Take offline' }).click();
+    await waitFor(async () => (await row('127.0.0.2:8080').getByTestId('state').textContent()) === 'offline', { what: 'offline badge' });
     const listed = await client.listInstances({ serviceName: 'orders' });
-    expect(listed.hosts.map((h) => h.ip).sort()).toEqual(['10.0.0.1', '10.0.0.3']);
+    expect(listed.hosts.map((h) => h.ip).sort()).toEqual(['127.0.0.1', '127.0.0.3']);
   });
 
   test('a persistent instance can be registered and deregistered by hand', async () => {
     await page.getByRole('button', { name: 'Register instance' }).click();
-    await page.getByLabel('IP').fill('10.0.1.9');
+    await page.getByLabel('IP').fill('127.0.1.9');
     await page.getByLabel('Port').fill('9000');
     await page.getByLabel('Cluster').fill('BACKUP');
     await page.getByRole('button', { name: 'Register', exact: true }).click();
-    await row('10.0.1.9:9000').waitFor();
-    expect(await row('10.0.1.9:9000').textContent()).toContain('persistent');
+    await row('127.0.1.9:9000').waitFor();
+    expect(await row('127.0.1.9:9000').textContent()).toContain('persistent');
     await page.getByTestId('cluster-BACKUP').waitFor();
     // With the NONE checker, health is set by hand.
     await page.getByTestId('cluster-BACKUP').getByRole('button', { name: 'Edit cluster' }).click();
     await page.getByLabel('Health checker').selectOption('NONE');
     await page.getByRole('button', { name: 'Save' }).click();
-    await row('10.0.1.9:9000').getByRole('button', { name: 'Mark unhealthy' }).click();
-    await row('10.0.1.9:9000').getByText('unhealthy', { exact: true }).waitFor();
+    await row('127.0.1.9:9000').getByRole('button', { name: 'Mark unhealthy' }).click();
+    await row('127.0.1.9:9000').getByText('unhealthy', { exact: true }).waitFor();
     const backup = await client.catalogInstances({ serviceName: 'orders', clusterName: 'BACKUP' });
-    expect(backup.list[0]).toMatchObject({ ip: '10.0.1.9', healthy: false, ephemeral: false });
+    expect(backup.list[0]).toMatchObject({ ip: '127.0.1.9', healthy: false, ephemeral: false });
     await shot('service-detail');
-    await row('10.0.0.2:8080').getByRole('button', { name: 'Bring online' }).click();
-    await waitFor(async () => (await row('10.0.0.2:8080').getByTestId('state').textContent()) === 'online', { what: 'online badge' });
-    await row('10.0.1.9:9000').getByRole('button', { name: 'Deregister' }).click();
-    await row('10.0.1.9:9000').waitFor({ state: 'detached' });
+    await row('127.0.0.2:8080').getByRole('button', { name: 'Bring online' }).click();
+    await waitFor(async () => (await row('127.0.0.2:8080').getByTestId('state').textContent()) === 'online', { what: 'online badge' });
+    await row('127.0.1.9:9000').getByRole('button', { name: 'Deregister' }).click();
+    await row('127.0.1.9:9000').waitFor({ state: 'detached' });
   });
 
   test('editing the cluster health checker and the protect threshold shows on the page and in the list', async () => {
@@ -302,7 +302,7 @@ describeBrowser('console in a real browser against a real server', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
       await page.goto(`${web.url}/nacos/#/services/detail?name=orders`);
-      await row('10.0.0.1:8080').waitFor();
+      await row('127.0.0.1:8080').waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
       await shot('narrow-service-detail');
