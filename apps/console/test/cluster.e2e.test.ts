@@ -92,6 +92,8 @@ describeBrowser('console on a real 3-member cluster', () => {
       await row.waitFor();
       // Members start SUSPICIOUS until their first probe; the page refreshes every 3 s.
       await row.getByText('UP', { exact: true }).waitFor({ timeout: 15_000 });
+      // Every member publishes its Distro readiness through the member probes.
+      await row.getByText('ready', { exact: true }).waitFor({ timeout: 15_000 });
     }
     expect(await page.getByTestId(`member-${address(here)}`).textContent()).toContain('you are here');
     expect(await page.getByTestId(`member-${leaderAddress}`).textContent()).toContain('leader');

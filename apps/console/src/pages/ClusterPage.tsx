@@ -166,8 +166,8 @@ export function ClusterPage() {
                   {members.map((member) => {
                     const address = member.address || `${member.ip}:${member.port}`;
                     const isLeader = raft?.leader === address;
-                    // This member's readiness comes from its probe; others do not publish theirs (a page can only
-                    // call its own origin under the CSP), unless their record carries it.
+                    // This member's readiness comes from its own probe; the others' from their member record
+                    // (`extendInfo.distroReady`, which members exchange through their health probes).
                     const ready = address === selfAddress ? data.ready : distroReady(member);
                     return (
                       <tr key={address} data-testid={`member-${address}`}>

@@ -172,6 +172,7 @@ describe('cluster plumbing, three members over real HTTP', () => {
     expect(nodes.message).toBeNull();
     expect(nodes.data.map((n) => [n.address, n.state])).toEqual(members.map((m) => [m.address, 'UP']).sort());
     await until(() => (members[0] as Member).plumbing.membership.members().every((m) => m.extendInfo.raftMetaData !== undefined), 'peers to report raft metadata');
+    await until(() => (members[0] as Member).plumbing.membership.members().every((m) => m.extendInfo.distroReady === true), 'every member to report its Distro data loaded');
     const victim = members[2] as Member;
     await stop(victim);
     await until(() => (members[0] as Member).plumbing.membership.member(victim.address)?.state === 'DOWN', 'the stopped member to be DOWN', 5000);

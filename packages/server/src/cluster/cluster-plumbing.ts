@@ -80,6 +80,7 @@ export function createClusterPlumbing(options: ClusterPlumbingOptions): ClusterP
   let raft: { status(): RaftStatus } | undefined;
   let distro: DistroNode | undefined;
   const raftMetaData = () => (raft ? raftMetaDataOf(raft.status()) : undefined);
+  const distroReady = () => distro?.isReady;
   const membership = new MemberHealth({
     self: options.self,
     members: options.members,
@@ -87,6 +88,7 @@ export function createClusterPlumbing(options: ClusterPlumbingOptions): ClusterP
     intervalMs: options.probeIntervalMs,
     version: options.version,
     selfRaftMetaData: raftMetaData,
+    selfDistroReady: distroReady,
   });
   membershipRef = membership;
   membership.onStateChange((c) => log?.info({ member: c.address, from: c.from, to: c.to, failAccessCnt: c.failAccessCnt, error: c.error }, 'cluster member state changed'));
@@ -95,7 +97,7 @@ export function createClusterPlumbing(options: ClusterPlumbingOptions): ClusterP
   // With a separate peer port, forwarded client requests travel there too (the host serves signed
   // client requests on it), so all member-to-member traffic shares one network path.
   const forwarder = new Forwarder({ signer, timeoutMs: options.forwardTimeoutMs, ...(separatePeerPort ? { resolveUrl: resolvePeer } : {}) });
-  const peerRoutes = (): PeerRoute[] => [raftTransport.route, DistroHttpTransport.routeFor(() => distro), peerHealthRoute({ self: options.self, version: options.version, raftMetaData })];
+  const peerRoutes = (): PeerRoute[] => [raftTransport.route, DistroHttpTransport.routeFor(() => distro), peerHealthRoute({ self: options.self, version: options.version, raftMetaData, distroReady })];
   let closed = false;
   return {
     self: options.self,

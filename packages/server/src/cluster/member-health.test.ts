@@ -51,7 +51,7 @@ function setup(initial: Record<string, Outcome> = { [B]: 'ok', [C]: 'ok' }) {
   const probe = (address: string): Promise<PeerHealthReport> => {
     probes.push(address);
     const o = outcome[address];
-    if (o === 'ok') return Promise.resolve({ address, state: 'UP', version: '9.9.9', raftMetaData: { metaDataMap: {} } });
+    if (o === 'ok') return Promise.resolve({ address, state: 'UP', version: '9.9.9', raftMetaData: { metaDataMap: {} }, distroReady: true });
     if (o === 'refused') return Promise.reject(new ClusterError(CLUSTER_ERROR_CODES.PEER_REFUSED, `${address} refused the connection`));
     return Promise.reject(new ClusterError(CLUSTER_ERROR_CODES.PEER_TIMEOUT, `${address} did not answer`));
   };
@@ -115,7 +115,7 @@ describe('MemberHealth state machine (fake clock)', () => {
     health.stop();
   });
 
-  it('records version, raftMetaData and lastRefreshTime in Nacos member shape', async () => {
+  it('records version, raftMetaData, distroReady and lastRefreshTime in Nacos member shape', async () => {
     const { clock, health } = setup();
     health.start();
     await clock.advance(0);
@@ -126,7 +126,16 @@ describe('MemberHealth state machine (fake clock)', () => {
       state: 'UP',
       address: B,
       failAccessCnt: 0,
-      extendInfo: { lastRefreshTime: 1_000_000, raftMetaData: { metaDataMap: {} }, raftPort: '7848', site: 'unknown', adWeight: '0', weight: '1', version: '9.9.9' },
+      extendInfo: {
+        lastRefreshTime: 1_000_000,
+        raftMetaData: { metaDataMap: {} },
+        distroReady: true,
+        raftPort: '7848',
+        site: 'unknown',
+        adWeight: '0',
+        weight: '1',
+        version: '9.9.9',
+      },
     });
     expect(health.selfMember()).toMatchObject({ ip: '10.0.0.1', port: 8848, state: 'UP', address: SELF, extendInfo: { version: '0.1.0' } });
     health.stop();

@@ -11,6 +11,8 @@ export interface PeerHealthReport {
   version: string;
   /** Nacos-shaped Raft metadata (see `raftMetaDataOf`), when the member runs Raft. */
   raftMetaData?: unknown;
+  /** Whether its Distro data is loaded (a Tacos addition), when the member runs Distro. */
+  distroReady?: boolean;
 }
 
 /**
@@ -42,7 +44,7 @@ export function httpHealthProbe(client: PeerClient, timeoutMs = 1500): MemberPro
  * The peer health route (`GET /nacos/v1/ns/peer/health`), answering this member's report. Mount it
  * with the other peer routes (it is signed like them, so probes prove both members share a secret).
  */
-export function peerHealthRoute(options: { self: string; version: string; raftMetaData?: () => unknown }): PeerRoute {
+export function peerHealthRoute(options: { self: string; version: string; raftMetaData?: () => unknown; distroReady?: () => boolean | undefined }): PeerRoute {
   return {
     method: 'GET',
     path: PEER_PATHS.HEALTH,
@@ -50,6 +52,8 @@ export function peerHealthRoute(options: { self: string; version: string; raftMe
       const report: PeerHealthReport = { address: options.self, state: 'UP', version: options.version };
       const meta = options.raftMetaData?.();
       if (meta !== undefined) report.raftMetaData = meta;
+      const distroReady = options.distroReady?.();
+      if (distroReady !== undefined) report.distroReady = distroReady;
       return { status: 200, body: JSON.stringify(report), contentType: 'application/json; charset=utf-8' };
     },
   };
@@ -60,6 +64,8 @@ export interface MemberExtendInfo {
   /** Last time this member was seen healthy (ms since epoch); for self, the time of the call. */
   lastRefreshTime: number;
   raftMetaData?: unknown;
+  /** Whether the member's Distro data is loaded (a Tacos addition; absent until known). */
+  distroReady?: boolean;
   /** Nacos' JRaft port (member port − 1000); Tacos carries Raft on the peer routes, kept for shape. */
   raftPort: string;
   site: string;
@@ -111,6 +117,8 @@ export interface MemberHealthOptions {
   version: string;
   /** This member's Raft metadata for its own record (`raftMetaDataOf(node.status())`). */
   selfRaftMetaData?: () => unknown;
+  /** This member's Distro readiness for its own record. */
+  selfDistroReady?: () => boolean | undefined;
 }
 
 interface PeerRecord {
@@ -120,6 +128,7 @@ interface PeerRecord {
   lastRefreshTime: number;
   version: string;
   raftMetaData?: unknown;
+  distroReady?: boolean;
   timer?: TimerHandle;
   inFlight: boolean;
 }
@@ -148,6 +157,7 @@ export class MemberHealth implements MembershipView {
   private readonly initialState: MemberState;
   private readonly version: string;
   private readonly selfRaftMetaData: (() => unknown) | undefined;
+  private readonly selfDistroReady: (() => boolean | undefined) | undefined;
   private readonly peers = new Map<string, PeerRecord>();
   private readonly changeListeners = new Set<() => void>();
   private readonly stateListeners = new Set<(change: MemberStateChange) => void>();
@@ -165,6 +175,7 @@ export class MemberHealth implements MembershipView {
     this.initialState = options.initialState ?? 'UP';
     this.version = options.version;
     this.selfRaftMetaData = options.selfRaftMetaData;
+    this.selfDistroReady = options.selfDistroReady;
     for (const m of options.members) if (m !== this.self) this.peers.set(m, this.newRecord(m));
     this.rebuild();
   }
@@ -294,6 +305,7 @@ export class MemberHealth implements MembershipView {
       p.lastRefreshTime = this.clock.now();
       if (typeof result.report?.version === 'string') p.version = result.report.version;
       p.raftMetaData = result.report?.raftMetaData;
+      p.distroReady = typeof result.report?.distroReady === 'boolean' ? result.report.distroReady : undefined;
     } else {
       p.failAccessCnt++;
       error = result.err instanceof Error ? result.err.message : String(result.err);
@@ -322,6 +334,8 @@ export class MemberHealth implements MembershipView {
     const extendInfo: MemberExtendInfo = { lastRefreshTime: this.clock.now(), raftPort: String(port - 1000), site: 'unknown', adWeight: '0', weight: '1', version: this.version };
     const meta = this.selfRaftMetaData?.();
     if (meta !== undefined) extendInfo.raftMetaData = meta;
+    const distroReady = this.selfDistroReady?.();
+    if (distroReady !== undefined) extendInfo.distroReady = distroReady;
     return { ip, port, state: 'UP', address: this.self, extendInfo, failAccessCnt: 0 };
   }
 
@@ -331,6 +345,7 @@ export class MemberHealth implements MembershipView {
       const { ip, port } = splitAddress(p.address);
       const extendInfo: MemberExtendInfo = { lastRefreshTime: p.lastRefreshTime, raftPort: String(port - 1000), site: 'unknown', adWeight: '0', weight: '1', version: p.version };
       if (p.raftMetaData !== undefined) extendInfo.raftMetaData = p.raftMetaData;
+      if (p.distroReady !== undefined) extendInfo.distroReady = p.distroReady;
       list.push({ ip, port, state: p.state, address: p.address, extendInfo, failAccessCnt: p.failAccessCnt });
     }
     list.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
