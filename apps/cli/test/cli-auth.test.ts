@@ -77,4 +77,41 @@ describe('tacos with auth on', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, action: 'login', username: 'nacos' });
   });
+
+  // Runs after the tests above (same server): logged in as the admin, user carol exists.
+  it('manages roles, permissions and passwords, in table and JSON form', async () => {
+    expect((await tacos(['role', 'add', 'ops', 'carol'])).code).toBe(0);
+    const rolesTable = await tacos(['role', 'list', '--username', 'carol']);
+    expect(rolesTable.code).toBe(0);
+    expect(rolesTable.stdout).toMatch(/^ROLE\s+USERNAME\n/);
+    expect(rolesTable.stdout).toMatch(/\nops\s+carol\n/);
+    const rolesJson = JSON.parse((await tacos(['--output', 'json', 'role', 'list', '--username', 'carol'])).stdout);
+    expect(rolesJson.pageItems).toEqual([{ role: 'ops', username: 'carol' }]);
+
+    const resource = 'public:DEFAULT_GROUP:naming/*';
+    expect((await tacos(['permission', 'add', 'ops', resource, 'rw'])).code).toBe(0);
+    const permsTable = await tacos(['permission', 'list', '--role', 'ops']);
+    expect(permsTable.code).toBe(0);
+    expect(permsTable.stdout).toContain(resource);
+    const permsJson = JSON.parse((await tacos(['--output', 'json', 'permission', 'list', '--role', 'ops'])).stdout);
+    expect(permsJson.pageItems).toEqual([{ role: 'ops', resource, action: 'rw' }]);
+
+    // carol may now write services of DEFAULT_GROUP in public; her new password is the one that works.
+    expect((await tacos(['user', 'passwd', 'carol', '--password', 'carol-pass-2'])).code).toBe(0);
+    const carol = { ...env, XDG_CONFIG_HOME: `${env.XDG_CONFIG_HOME}-carol` };
+    const asCarol = (args: string[]) => runCli(args, { env: carol });
+    expect((await asCarol(['login', '--username', 'carol', '--password', 'carol-pass-1'])).code).toBe(1);
+    expect((await asCarol(['login', '--username', 'carol', '--password', 'carol-pass-2'])).code).toBe(0);
+    expect((await asCarol(['service', 'create', 'carols-service'])).code).toBe(0);
+    const notHers = await asCarol(['--group', 'OTHER', 'service', 'create', 'elsewhere']);
+    expect(notHers.code).toBe(1);
+    expect(notHers.stderr).toMatch(/HTTP 403/);
+
+    expect((await tacos(['permission', 'remove', 'ops', resource, 'rw'])).code).toBe(0);
+    expect(JSON.parse((await tacos(['--output', 'json', 'permission', 'list', '--role', 'ops'])).stdout).pageItems).toEqual([]);
+    expect((await tacos(['role', 'remove', 'ops', 'carol'])).code).toBe(0);
+    expect(JSON.parse((await tacos(['--output', 'json', 'role', 'list', '--username', 'carol'])).stdout).pageItems).toEqual([]);
+    expect((await tacos(['user', 'delete', 'carol'])).code).toBe(0);
+    expect((await tacos(['--output', 'json', 'user', 'list'])).stdout).not.toContain('carol');
+  });
 });

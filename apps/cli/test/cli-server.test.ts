@@ -292,14 +292,14 @@ describe('tacos against a real server', () => {
       expect(existsSync(join(env.XDG_CONFIG_HOME!, 'tacos', 'credentials.json'))).toBe(false);
     });
 
-    // The auth issue adds /nacos/v1/auth/*; until then user/role/permission commands report the
-    // server's refusal. Revisit when the server gains auth.
+    // A server started without --auth has no user management: the commands report its refusal
+    // (test/cli-auth.test.ts covers them against a server with auth on).
     it.each([
       [['user', 'list']],
       [['role', 'list']],
       [['permission', 'list']],
       [['user', 'create', 'bob', '--password', 'pw']],
-    ])('reports the refusal of %j while the server has no auth endpoints (exit 1)', async (args) => {
+    ])('reports the refusal of %j by a server without --auth (exit 1)', async (args) => {
       const run = await tacos(...args);
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/^error: the server said no \(HTTP (404|501) on (GET|POST) http:\/\/127\.0\.0\.1:\d+\/nacos\/v1\/auth\//);
