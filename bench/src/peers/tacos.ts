@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { freePort, removeDir, serverBinPath, tempDir } from '@tacos/testkit';
 import { formatRequest, HttpConnection, type HttpResponse } from '../http-client';
@@ -29,6 +30,7 @@ export async function startTacosServers(group: ProcessGroup, size: number, cpu: 
   const ports: number[] = [];
   for (let i = 0; i < size; i++) ports.push(await freePort());
   const members = ports.map((p) => `127.0.0.1:${p}`);
+  const clusterSecret = randomBytes(24).toString('hex');
   const dirs = ports.map(() => group.trackDir(tempDir('tacos-bench-data-')));
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
@@ -37,7 +39,8 @@ export async function startTacosServers(group: ProcessGroup, size: number, cpu: 
   env.NODE_ENV = 'production';
   const procs = ports.map((port, i) => {
     const args = [bin, '--host', '127.0.0.1', '--port', String(port), '--data-dir', dirs[i]!];
-    if (size > 1) args.push('--members', members.join(','));
+    // Members sign every request to each other with the cluster secret; a per-run random one is enough here.
+    if (size > 1) args.push('--members', members.join(','), '--cluster-secret', clusterSecret);
     return group.spawn(`tacos ${port}`, process.execPath, args, { cpu, env });
   });
   const stop = async () => {
