@@ -155,8 +155,22 @@ const tacosList: Subject = {
       const { ip, port } = nextAddress();
       await conns[0]!.register(service, ip, port, true);
     }
-    const listed = await conns[0]!.list(service);
-    if (listed !== LIST_SIZE) throw new Error(`list fixture: expected ${LIST_SIZE} hosts, got ${listed}`);
+    // Other members of a cluster get the list by Distro sync (batched, ~1 s): wait, bounded, until every
+    // endpoint the generator will ask lists all of them, so no run measures a half-replicated list.
+    const deadline = Date.now() + 15_000;
+    for (const endpoint of endpoints) {
+      const probe = new TacosConnection(endpoint);
+      try {
+        let listed = await probe.list(service);
+        while (listed !== LIST_SIZE && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          listed = await probe.list(service);
+        }
+        if (listed !== LIST_SIZE) throw new Error(`list fixture: expected ${LIST_SIZE} hosts on ${endpoint}, got ${listed}`);
+      } finally {
+        probe.close();
+      }
+    }
     const request = conns[0]!.listRequest(service);
     const fullSize = await conns[0]!.sendRaw(request);
     return {
