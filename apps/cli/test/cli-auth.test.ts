@@ -98,7 +98,7 @@ describe('tacos with auth on', () => {
 
     // carol may now write services of DEFAULT_GROUP in public; her new password is the one that works.
     expect((await tacos(['user', 'passwd', 'carol', '--password', 'carol-pass-2'])).code).toBe(0);
-    const carol = { ...env, XDG_CONFIG_HOME: `${env.XDG_CONFIG_HOME}-carol` };
+    const carol = { ...env, XDG_CONFIG_HOME: cleanEnv().XDG_CONFIG_HOME! };
     const asCarol = (args: string[]) => runCli(args, { env: carol });
     expect((await asCarol(['login', '--username', 'carol', '--password', 'carol-pass-1'])).code).toBe(1);
     expect((await asCarol(['login', '--username', 'carol', '--password', 'carol-pass-2'])).code).toBe(0);

@@ -1,6 +1,6 @@
 // Test helpers: run the built `tacos` binary (dist/bin.js) as a real child process.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -15,6 +15,13 @@ export interface CliRun {
   stderr: string;
 }
 
+// Private config dirs made for runs; removed after the test file that made them (jest evaluates this
+// module once per test file, so the hook lands in each file's lifecycle).
+const configDirs: string[] = [];
+afterAll(() => {
+  for (const dir of configDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 /** An environment without the caller's TACOS_* / colour settings, with a private config dir. */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
@@ -23,6 +30,7 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
     env[key] = value;
   }
   env.XDG_CONFIG_HOME = mkdtempSync(join(tmpdir(), 'tacos-cli-config-'));
+  configDirs.push(env.XDG_CONFIG_HOME);
   return { ...env, ...extra };
 }
 
