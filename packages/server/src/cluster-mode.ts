@@ -27,6 +27,9 @@ import type { RouteDef } from './routes/route';
 /** How long a leader waits for a persistent write to commit before answering 503 (never an ack). */
 const COMMIT_TIMEOUT_MS = 5000;
 
+/** How long the readiness probe waits, at most, for every member to have answered a probe. */
+const VIEW_SETTLE_GRACE_MS = 10_000;
+
 /** Options of {@link startClusterRuntime}. */
 export interface ClusterRuntimeOptions {
   self: string;
@@ -165,7 +168,16 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
   plumbing.bindDistro(distro);
 
   const dataReady = () => persistence.isReady() && distro.isReady;
-  const ready = () => dataReady() && raft.status().leaderId !== '';
+  // Ownership comes from each member's own view of the others. Right after start a member may have
+  // probed a peer before it listened (refused → DOWN until the next probe), so two members can map a
+  // service to different owners and a forwarded write is refused. The readiness probe waits until
+  // every member has answered here once, or a grace period passed (a dead member must not hold
+  // readiness back forever).
+  const startedAt = Date.now();
+  const viewSettled = () =>
+    Date.now() - startedAt > VIEW_SETTLE_GRACE_MS ||
+    plumbing.membership.nacosMembers().every((m) => m.state === 'UP' && m.extendInfo.lastRefreshTime > 0);
+  const ready = () => dataReady() && raft.status().leaderId !== '' && viewSettled();
 
   // Raft's configuration is the member list: follow it (after `cluster add|remove`) in membership,
   // and so in Distro ownership, on every member.
