@@ -1,6 +1,6 @@
 import { instanceKey, type Metadata } from '@tacos/api-pojo';
 import type { Clock } from './clock';
-import type { NamespaceRecord } from './commands';
+import type { NamespaceRecord, PersistedInstance } from './commands';
 import { ExpiryScheduler } from './expiry-scheduler';
 import { detach, InstanceRecord } from './instance-record';
 import { ServiceEntry } from './service-entry';
@@ -18,19 +18,8 @@ export type ServiceChangeListener = (namespaceId: string, serviceName: string) =
  * Fields of an instance write. `healthy` overwrites the health when given; `initialHealthy` only
  * seeds a new instance (Nacos keeps an existing instance's health on re-register); default true.
  */
-export interface InstanceFields {
-  ip: string;
-  port: number;
-  clusterName: string;
+export interface InstanceFields extends PersistedInstance {
   ephemeral: boolean;
-  weight: number;
-  healthy?: boolean;
-  initialHealthy?: boolean;
-  enabled: boolean;
-  marked?: boolean;
-  app: string;
-  metadata: Metadata;
-  instanceId?: string;
 }
 
 /**
