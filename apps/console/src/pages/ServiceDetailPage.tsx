@@ -20,6 +20,7 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { HealthDot, HealthSummary } from '../components/HealthSummary';
 import { MetadataEditor } from '../components/MetadataEditor';
 import { EmptyState, Modal } from '../components/Modal';
+import { selectorParam, type ServiceSettings, ServiceSettingsFields } from '../components/ServiceSettingsFields';
 import { formatAgo, formatWeight } from '../lib/format';
 import { filterInstances } from '../lib/instance-filter';
 import { InstanceWatch, type WatchMode } from '../lib/instance-watch';
@@ -439,47 +440,31 @@ function EditServiceDialog({
   onClose: () => void;
   onSave: (fields: { protectThreshold: number; metadata: string; selector: string }) => Promise<void>;
 }) {
-  const [threshold, setThreshold] = useState(String(detail.service.protectThreshold ?? 0));
-  const [metadata, setMetadata] = useState(formatMetadata(detail.service.metadata));
-  const [selectorType, setSelectorType] = useState(detail.service.selector?.type === 'label' ? 'label' : 'none');
-  const [expression, setExpression] = useState(String(detail.service.selector?.expression ?? ''));
+  const [settings, setSettings] = useState<ServiceSettings>({
+    threshold: String(detail.service.protectThreshold ?? 0),
+    metadata: formatMetadata(detail.service.metadata),
+    selectorType: detail.service.selector?.type === 'label' ? 'label' : 'none',
+    expression: String(detail.service.selector?.expression ?? ''),
+  });
   const [error, setError] = useState<string | undefined>(undefined);
   const { busy, submit } = useSubmit(() => {
-    const parsed = parseMetadata(metadata);
-    const protectThreshold = Number(threshold);
+    const parsed = parseMetadata(settings.metadata);
+    const protectThreshold = Number(settings.threshold);
     if (!parsed.ok) return void setError(`Metadata: ${parsed.error}`);
-    if (threshold.trim() === '' || !Number.isFinite(protectThreshold) || protectThreshold < 0 || protectThreshold > 1) {
+    if (settings.threshold.trim() === '' || !Number.isFinite(protectThreshold) || protectThreshold < 0 || protectThreshold > 1) {
       return void setError('Protect threshold must be a number between 0 and 1');
     }
     setError(undefined);
     return onSave({
       protectThreshold,
       metadata: metadataToParam(parsed.value),
-      selector: JSON.stringify(selectorType === 'label' ? { type: 'label', expression } : { type: 'none' }),
+      selector: selectorParam(settings),
     });
   });
   return (
     <Modal title="Edit service" onClose={onClose}>
       <form className="form" onSubmit={submit}>
-        <div className="field">
-          <label htmlFor="edit-threshold">Protect threshold (0–1)</label>
-          <input id="edit-threshold" inputMode="decimal" value={threshold} onChange={(e) => setThreshold(e.target.value)} />
-          <small className="hint">When healthy/total falls to this ratio or below, clients get every instance (unhealthy ones too).</small>
-        </div>
-        <MetadataEditor value={metadata} onChange={setMetadata} />
-        <div className="field">
-          <label htmlFor="edit-selector">Selector</label>
-          <select id="edit-selector" value={selectorType} onChange={(e) => setSelectorType(e.target.value)}>
-            <option value="none">none</option>
-            <option value="label">label</option>
-          </select>
-        </div>
-        {selectorType === 'label' && (
-          <div className="field">
-            <label htmlFor="edit-expr">Label expression</label>
-            <input id="edit-expr" className="mono" value={expression} onChange={(e) => setExpression(e.target.value)} />
-          </div>
-        )}
+        <ServiceSettingsFields idPrefix="edit" value={settings} onChange={setSettings} />
         {error && <p className="field-error">{error}</p>}
         <FormButtons onClose={onClose} busy={busy} />
       </form>

@@ -3,9 +3,9 @@ import { createService, deleteService, listServices } from '../api/console-api';
 import { go, useApp } from '../app-context';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { HealthCount } from '../components/HealthSummary';
-import { MetadataEditor } from '../components/MetadataEditor';
 import { EmptyState, Modal } from '../components/Modal';
 import { Pager } from '../components/Pager';
+import { selectorParam, type ServiceSettings, ServiceSettingsFields } from '../components/ServiceSettingsFields';
 import { isTriggered } from '../lib/health';
 import { metadataToParam, parseMetadata } from '../lib/metadata';
 import { buildHash } from '../lib/router';
@@ -201,17 +201,14 @@ function CreateServiceDialog({
 }) {
   const [name, setName] = useState('');
   const [group, setGroup] = useState('DEFAULT_GROUP');
-  const [threshold, setThreshold] = useState('0');
-  const [metadata, setMetadata] = useState('');
-  const [selectorType, setSelectorType] = useState('none');
-  const [expression, setExpression] = useState('');
+  const [settings, setSettings] = useState<ServiceSettings>({ threshold: '0', metadata: '', selectorType: 'none', expression: '' });
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const parsed = parseMetadata(metadata);
-    const protectThreshold = Number(threshold);
+    const parsed = parseMetadata(settings.metadata);
+    const protectThreshold = Number(settings.threshold);
     if (!parsed.ok) return setError(new Error(`Metadata: ${parsed.error}`));
     if (!Number.isFinite(protectThreshold) || protectThreshold < 0 || protectThreshold > 1) {
       return setError(new Error('Protect threshold must be a number between 0 and 1'));
@@ -224,7 +221,7 @@ function CreateServiceDialog({
         {
           protectThreshold,
           metadata: metadataToParam(parsed.value),
-          selector: selectorType === 'label' ? JSON.stringify({ type: 'label', expression }) : JSON.stringify({ type: 'none' }),
+          selector: selectorParam(settings),
         },
       );
       onCreated(name.trim(), group.trim() || 'DEFAULT_GROUP');
@@ -246,24 +243,7 @@ function CreateServiceDialog({
           <label htmlFor="svc-group">Group</label>
           <input id="svc-group" value={group} onChange={(e) => setGroup(e.target.value)} />
         </div>
-        <div className="field">
-          <label htmlFor="svc-threshold">Protect threshold (0–1)</label>
-          <input id="svc-threshold" inputMode="decimal" value={threshold} onChange={(e) => setThreshold(e.target.value)} />
-        </div>
-        <MetadataEditor value={metadata} onChange={setMetadata} />
-        <div className="field">
-          <label htmlFor="svc-selector">Selector</label>
-          <select id="svc-selector" value={selectorType} onChange={(e) => setSelectorType(e.target.value)}>
-            <option value="none">none</option>
-            <option value="label">label</option>
-          </select>
-        </div>
-        {selectorType === 'label' && (
-          <div className="field">
-            <label htmlFor="svc-expr">Label expression</label>
-            <input id="svc-expr" className="mono" value={expression} onChange={(e) => setExpression(e.target.value)} placeholder="CONSUMER.label.zone = PROVIDER.label.zone" />
-          </div>
-        )}
+        <ServiceSettingsFields idPrefix="svc" value={settings} onChange={setSettings} />
         <ErrorMessage error={error} />
         <div className="form-actions">
           <button type="button" onClick={onClose}>
