@@ -46,6 +46,43 @@ describe('RaftNode, three members over an in-memory network', () => {
     await expect(follower.node.propose(put('x', 'y'))).rejects.toMatchObject({ code: 'NOT_LEADER', leaderId: l.node.status().id });
   });
 
+  it('lets a follower wait for the index the leader applied (read-your-write on the follower)', async () => {
+    const l = leader()!;
+    const follower = members.find((m) => m !== l)!;
+    await l.node.propose(put('ryw', '1'));
+    const index = l.node.status().appliedIndex;
+    await expect(follower.node.waitApplied(index, 5000)).resolves.toBe(true);
+    expect(follower.sm.data.get('ryw')).toBe('1');
+  });
+
+  it('does not write a Ready whose only change is the commit index', async () => {
+    // Re-create the group with counting storage on the followers.
+    await Promise.all(members.map((m) => m.node.stop()));
+    net = new InMemoryNetwork();
+    const saves = new Map<string, { entries: number; hardOnly: number }>();
+    members = ids.map((id) => {
+      const inner = new MemoryStorage();
+      const stats = { entries: 0, hardOnly: 0 };
+      saves.set(id, stats);
+      const storage = Object.assign(Object.create(inner) as MemoryStorage, {
+        save(update: Parameters<MemoryStorage['save']>[0]) {
+          if (update.entries?.length || update.snapshot) stats.entries++;
+          else if (update.hardState) stats.hardOnly++;
+          return inner.save(update);
+        },
+      });
+      return make(id, ids, storage);
+    });
+    await Promise.all(members.map((m) => m.node.start()));
+    await until(() => leader() !== undefined, 'a leader');
+    const before = [...saves.values()].map((s) => s.hardOnly);
+    const l = leader()!;
+    for (let i = 0; i < 10; i++) await l.node.propose(put(`c${i}`, `${i}`));
+    await until(() => members.every((m) => m.sm.data.size === 10), 'followers to apply');
+    // Term and vote changes are written on their own; commit-index-only changes are not.
+    expect([...saves.values()].map((s) => s.hardOnly)).toEqual(before);
+  });
+
   it('elects a new leader when the leader is cut off, and the old one steps down (CheckQuorum)', async () => {
     const old = leader()!;
     await old.node.propose(put('a', '1'));

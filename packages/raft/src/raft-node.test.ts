@@ -79,6 +79,49 @@ describe('RaftNode, one member', () => {
     await node.stop();
   });
 
+  it('answers a proposal only after its own write finished when it is the only voter', async () => {
+    // A lone voter commits an entry as it appends it: the answer must still wait for the fsync.
+    const inner = new MemoryStorage();
+    let gate: (() => void) | undefined;
+    let armed = false;
+    const gated = Object.assign(Object.create(inner) as RaftStorage, {
+      save(update: StorageUpdate) {
+        if (!armed || !update.entries?.length) return inner.save(update);
+        return new Promise<void>((resolve) => {
+          gate = () => resolve(inner.save(update));
+        });
+      },
+    });
+    const { node, sm } = await startNode({ storage: gated });
+    armed = true;
+    let answered = false;
+    const done = node.propose(put('k', 'v')).then(() => {
+      answered = true;
+    });
+    for (let i = 0; i < 20 && !gate; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(gate).toBeDefined();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(answered).toBe(false);
+    expect(sm.data.get('k')).toBeUndefined();
+    gate?.();
+    await done;
+    expect(sm.data.get('k')).toBe('v');
+    await node.stop();
+  });
+
+  it('waitApplied resolves true once the index is applied, false on timeout or stop', async () => {
+    const { node } = await startNode({ storage: new MemoryStorage() });
+    const next = node.status().appliedIndex + 1;
+    const waiting = node.waitApplied(next, 2000);
+    await node.propose(put('k', 'v'));
+    await expect(waiting).resolves.toBe(true);
+    await expect(node.waitApplied(next, 10)).resolves.toBe(true);
+    await expect(node.waitApplied(next + 100, 20)).resolves.toBe(false);
+    const stopped = node.waitApplied(next + 100, 5000);
+    await node.stop();
+    await expect(stopped).resolves.toBe(false);
+  });
+
   it('takes snapshots, compacts the log, and restarts from snapshot plus log', async () => {
     const first = await startNode({ snapshotEntries: 50 });
     for (let i = 0; i < 130; i++) await first.node.propose(put(`k${i % 40}`, `v${i}`));

@@ -2,7 +2,7 @@ import { RaftError } from './errors';
 import { type CoreStatus, type ProgressStatus, RawNode, type Ready } from './raw-node';
 import type { RaftStorage } from './storage';
 import type { Transport } from './transport';
-import { encodeConfState, ENTRY_TYPES, type Entry, type Logger, MESSAGE_TYPES, type Message, NOOP_LOGGER, type Role, ROLES } from './types';
+import { encodeConfState, ENTRY_TYPES, type Entry, type HardState, type Logger, MESSAGE_TYPES, type Message, NOOP_LOGGER, type Role, ROLES } from './types';
 
 /**
  * The replicated state machine, implemented by the host (core). Called by the driver only, never
@@ -124,6 +124,10 @@ export class RaftNode {
   private readonly proposals = new Map<number, PendingProposal>();
   private queued: { command: Uint8Array; resolve: (value: unknown) => void; reject: (err: unknown) => void }[] = [];
   private reads: PendingRead[] = [];
+  /** {@link waitApplied} callers, resolved as the applied index passes theirs. */
+  private appliedWaiters: { index: number; resolve: (reached: boolean) => void; timer: NodeJS.Timeout }[] = [];
+  /** A hard state whose only change was the commit index, kept for the next durable write. */
+  private unsavedHardState: HardState | undefined;
   private wasLeader = false;
   private fatal: RaftError | undefined;
   /** The snapshot being reassembled from SnapChunk messages (one at a time). */
@@ -197,6 +201,11 @@ export class RaftNode {
       await this.processing;
     } catch {
       // already reported
+    }
+    if (this.unsavedHardState && !this.fatal) {
+      // Best effort: a clean stop keeps the latest commit index (a crash would only lose it).
+      await this.opts.storage.save({ hardState: this.unsavedHardState }).catch(() => undefined);
+      this.unsavedHardState = undefined;
     }
     await this.opts.storage.close();
   }
@@ -305,6 +314,36 @@ export class RaftNode {
       if (this.tickCount > deadline) throw new RaftError('TIMEOUT', `leadership transfer to ${id} did not complete`);
       await new Promise((r) => setTimeout(r, this.opts.tickMs / 2));
     }
+  }
+
+  /**
+   * Resolves true once this member has applied `index` (at once if it already has), false after
+   * `timeoutMs` or when the node stops first. Never rejects. Lets a member that relayed a write to
+   * the leader answer only once its own state shows that write (read-your-write), without polling.
+   */
+  waitApplied(index: number, timeoutMs: number): Promise<boolean> {
+    if (this.appliedIndex >= index) return Promise.resolve(true);
+    if (this.stopped) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const waiter = {
+        index,
+        resolve,
+        timer: setTimeout(() => {
+          this.appliedWaiters = this.appliedWaiters.filter((w) => w !== waiter);
+          resolve(false);
+        }, timeoutMs),
+      };
+      this.appliedWaiters.push(waiter);
+    });
+  }
+
+  /**
+   * Role, leader and applied index only: cheap enough for every request (unlike {@link status},
+   * which copies the membership and, on the leader, every member's progress).
+   */
+  leadership(): { role: Role; leaderId: string; appliedIndex: number } {
+    const r = this.node?.raft;
+    return r ? { role: r.role, leaderId: r.lead, appliedIndex: this.appliedIndex } : { role: ROLES.FOLLOWER, leaderId: '', appliedIndex: 0 };
   }
 
   /** A point-in-time view of this member. */
@@ -497,10 +536,35 @@ export class RaftNode {
 
   private async handleReady(node: RawNode, rd: Ready): Promise<void> {
     const { storage, stateMachine, transport } = this.opts;
-    // 1. Persist (one durable write for everything in this Ready: group commit).
-    if (rd.snapshot || rd.entries.length > 0 || rd.hardState) {
-      await storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot });
+    // Committed entries this member already holds durably (and that this Ready does not rewrite)
+    // are applied while the write below is in flight: each is on disk on a majority, this member
+    // included, so answering their proposers cannot promise anything not yet durable (etcd's
+    // raftNode applies in parallel with its WAL write the same way). The rest wait for the write.
+    let early = 0;
+    if (!rd.snapshot && rd.committedEntries.length > 0) {
+      const stable = Math.min(storage.lastIndex(), rd.entries.length > 0 ? rd.entries[0]!.index - 1 : Number.POSITIVE_INFINITY);
+      while (early < rd.committedEntries.length && rd.committedEntries[early]!.index <= stable) early++;
     }
+    // 1. Persist (one durable write for everything in this Ready: group commit). A Ready whose only
+    // durable change is a higher commit index needs no write of its own (etcd writes it without
+    // fsync): a lower commit after a crash is safe, the leader tells it again. It is kept and goes
+    // to disk with the next write.
+    let saving: Promise<void> | undefined;
+    if (rd.snapshot || rd.entries.length > 0 || rd.mustSync) {
+      const hardState = rd.hardState ?? this.unsavedHardState;
+      this.unsavedHardState = undefined;
+      saving = storage.save({ hardState, entries: rd.entries, snapshot: rd.snapshot });
+    } else if (rd.hardState) {
+      this.unsavedHardState = rd.hardState;
+    }
+    if (early > 0) {
+      // Storage errors surface from the await below; keep an early rejection from going unhandled.
+      saving?.catch(() => undefined);
+      for (let i = 0; i < early; i++) this.applyEntry(rd.committedEntries[i]!);
+      this.releaseReads();
+      this.releaseApplied();
+    }
+    if (saving) await saving;
     if (this.stopped) return;
     // 2. Send: only now may messages promise what was just persisted.
     if (rd.messages.length > 0) transport.send(this.chunk(rd.messages));
@@ -516,13 +580,14 @@ export class RaftNode {
         }
       }
     }
-    for (const e of rd.committedEntries) this.applyEntry(e);
+    for (let i = early; i < rd.committedEntries.length; i++) this.applyEntry(rd.committedEntries[i]!);
     for (const rs of rd.readStates) {
       const r = this.reads.find((x) => x.context === rs.context);
       if (r) r.index = rs.index;
     }
     // Reads confirmed before a leadership change are still valid: answer them first.
     this.releaseReads();
+    this.releaseApplied();
     if (rd.softState) this.onSoftState(rd.softState.role, rd.softState.leaderId);
     // 4. Advance.
     node.advance(rd);
@@ -567,6 +632,17 @@ export class RaftNode {
     this.wasLeader = isLeader;
   }
 
+  private releaseApplied(): void {
+    if (this.appliedWaiters.length === 0) return;
+    const applied = this.appliedIndex;
+    this.appliedWaiters = this.appliedWaiters.filter((w) => {
+      if (w.index > applied) return true;
+      clearTimeout(w.timer);
+      w.resolve(true);
+      return false;
+    });
+  }
+
   private releaseReads(): void {
     if (this.reads.length === 0) return;
     this.reads = this.reads.filter((r) => {
@@ -604,6 +680,11 @@ export class RaftNode {
     this.proposals.clear();
     for (const r of this.reads) r.reject(err);
     this.reads = [];
+    for (const w of this.appliedWaiters) {
+      clearTimeout(w.timer);
+      w.resolve(false);
+    }
+    this.appliedWaiters = [];
   }
 
   private die(err: unknown): void {

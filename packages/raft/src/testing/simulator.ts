@@ -2,7 +2,7 @@ import type { KvInput, KvOutput, Operation } from '../linearizability';
 import type { Ready } from '../raw-node';
 import { RawNode } from '../raw-node';
 import { MemoryStorage } from '../storage';
-import { ENTRY_TYPES, type Entry, encodeConfState, type Message } from '../types';
+import { ENTRY_TYPES, type Entry, encodeConfState, type HardState, type Message } from '../types';
 import { KvStateMachine } from './kv';
 import { mulberry32 } from './rng';
 
@@ -59,6 +59,10 @@ interface SimNode {
   /** Reads waiting: context → op, index once known. */
   reads: Map<string, { op: number; index?: number }>;
   appliedIndex: number;
+  /** Committed entries of `inflight` applied when its write started (already durable here). */
+  early?: number;
+  /** A commit-only hard state not written on its own (RaftNode defers it to the next write). */
+  unsavedHard?: HardState;
 }
 
 interface Flight {
@@ -242,6 +246,7 @@ export class Simulator {
       if (n.inflight) this.flush(n);
       else if (n.raw.hasReady()) {
         n.inflight = n.raw.ready();
+        this.startWrite(n);
         // Usually the write completes in the same step; sometimes it stays in flight a step.
         if (this.rng() < 0.7) this.flush(n);
       }
@@ -257,6 +262,8 @@ export class Simulator {
     if (n.inflight && (n.inflight.entries.length > 0 || n.inflight.hardState)) this.stats.lostUnsyncedWrites++;
     n.raw = undefined;
     n.inflight = undefined;
+    n.early = undefined;
+    n.unsavedHard = undefined;
     for (const p of n.pending.values()) this.history[p.op].ret = Number.POSITIVE_INFINITY;
     n.pending.clear();
     for (const r of n.reads.values()) this.abandon(r.op);
@@ -378,11 +385,33 @@ export class Simulator {
     }
   }
 
+  /**
+   * The host's write starts (RaftNode.handleReady): committed entries this member already holds
+   * durably, and that the Ready does not rewrite, are applied (and their proposers answered) while
+   * the write is in flight; a Ready whose only durable change is the commit index writes nothing.
+   */
+  private startWrite(n: SimNode): void {
+    const rd = n.inflight!;
+    let early = 0;
+    if (!rd.snapshot && rd.committedEntries.length > 0) {
+      const stable = Math.min(n.storage.lastIndex(), rd.entries.length > 0 ? rd.entries[0].index - 1 : Number.POSITIVE_INFINITY);
+      while (early < rd.committedEntries.length && rd.committedEntries[early].index <= stable) early++;
+    }
+    for (let i = 0; i < early; i++) this.apply(n, rd.committedEntries[i]);
+    n.early = early;
+    if (early > 0) this.answerReads(n);
+  }
+
   private flush(n: SimNode): void {
     const rd = n.inflight!;
     n.inflight = undefined;
     const raw = n.raw!;
-    n.storage.saveSync({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot });
+    if (rd.snapshot || rd.entries.length > 0 || rd.mustSync) {
+      n.storage.saveSync({ hardState: rd.hardState ?? n.unsavedHard, entries: rd.entries, snapshot: rd.snapshot });
+      n.unsavedHard = undefined;
+    } else if (rd.hardState) {
+      n.unsavedHard = rd.hardState;
+    }
     this.checkLog(n, rd.entries);
     this.send(rd.messages);
     if (rd.snapshot) {
@@ -395,7 +424,8 @@ export class Simulator {
         }
       }
     }
-    for (const e of rd.committedEntries) this.apply(n, e);
+    for (let i = n.early ?? 0; i < rd.committedEntries.length; i++) this.apply(n, rd.committedEntries[i]);
+    n.early = undefined;
     for (const rs of rd.readStates) {
       const r = n.reads.get(rs.context);
       if (r) r.index = rs.index;
