@@ -21,6 +21,8 @@ export {
   type InstanceRef,
   type InstanceWrite,
   isPushCapable,
+  LIST_GZIP_MIN_BYTES,
+  type ListAnswer,
   type ListRequest,
   NamingRegistry,
   type NamingRegistryOptions,
@@ -42,6 +44,7 @@ export { RegistryRuntime, type RegistryRuntimeOptions } from './registry-runtime
 export { type InstanceFields, RegistryState, type ServiceChangeListener } from './registry-state';
 export { RegistryStateMachine } from './registry-state-machine';
 export { type CachedList, ServiceEntry } from './service-entry';
+export { crc32, crc32Combine, SplicedGzip } from './spliced-gzip';
 export { type Subscriber, SubscriberRegistry } from './subscribers';
 export { defaultSwitches, type HealthParams, SWITCH_ENTRIES, type SwitchDomain, updateSwitches } from './switches';
 

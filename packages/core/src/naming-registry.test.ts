@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { FakeClock } from './clock';
 import type { ListRequest } from './naming-registry';
 import { isPushCapable, NamingRegistry, wantsGroupedNames } from './naming-registry';
@@ -144,6 +145,26 @@ describe('instance/list', () => {
     const before = (JSON.parse(a) as ListBody).checksum;
     await registry.registerInstance(write({ ip: '10.0.0.9' }));
     expect(list().checksum).not.toBe(before);
+  });
+
+  it('gives the same body gzip-compressed to clients that accept it, from 1 KB, with a fresh lastRefTime', async () => {
+    await registry.registerInstance(write());
+    // One instance: under LIST_GZIP_MIN_BYTES, sent plain even when gzip is accepted.
+    expect(registry.listAnswer(listReq(), true).gzip).toBeUndefined();
+    for (let i = 1; i <= 30; i++) await registry.registerInstance(write({ ip: `10.0.1.${i}` }));
+    const first = registry.listAnswer(listReq(), true);
+    expect(first.gzip).toBeDefined();
+    expect(gunzipSync(first.gzip!).toString()).toBe(first.body);
+    expect(first.gzip!.length * 4).toBeLessThan(first.body.length);
+    clock.advance(5);
+    const second = registry.listAnswer(listReq(), true);
+    const text = gunzipSync(second.gzip!).toString();
+    expect(text).toBe(second.body);
+    expect((JSON.parse(text) as ListBody).lastRefTime - (JSON.parse(first.body) as ListBody).lastRefTime).toBe(5);
+    // Not accepted: text only. A change: the gzip follows the new version.
+    expect(registry.listAnswer(listReq(), false).gzip).toBeUndefined();
+    await registry.registerInstance(write({ ip: '10.0.2.1' }));
+    expect((JSON.parse(gunzipSync(registry.listAnswer(listReq(), true).gzip!).toString()) as ListBody).hosts).toHaveLength(32);
   });
 
   it('answers cacheMillis 10000 to push clients and records them as subscribers', async () => {

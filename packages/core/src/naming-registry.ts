@@ -28,6 +28,7 @@ import { type CommandProposer, PersistentStore } from './persistent-store';
 import { RegistryState, type ServiceChangeListener } from './registry-state';
 import { RegistryStateMachine } from './registry-state-machine';
 import type { ServiceEntry } from './service-entry';
+import { SplicedGzip } from './spliced-gzip';
 import { type Subscriber, SubscriberRegistry } from './subscribers';
 import { normalizeAddress } from './push/push-target';
 import { type SwitchDomain, updateSwitches } from './switches';
@@ -91,6 +92,15 @@ export interface ListRequest {
   /** The TCP peer address, used for a push subscriber when `clientIP` is blank. */
   remoteAddress?: string;
 }
+
+/** An instance/list answer: the JSON text, and the same gzip-compressed when asked for and worth it. */
+export interface ListAnswer {
+  body: string;
+  gzip?: Buffer;
+}
+
+/** Smallest instance/list body sent gzip-compressed to a client that accepts it (Nacos gzips pushes from 1 KB). */
+export const LIST_GZIP_MIN_BYTES = 1024;
 
 /** A beat request. */
 export interface BeatRequest {
@@ -472,13 +482,23 @@ export class NamingRegistry {
    * is push-capable.
    */
   listInstances(req: ListRequest): string {
+    return this.listAnswer(req, false).body;
+  }
+
+  /**
+   * {@link listInstances} for a client that accepts gzip: `gzip` is the same body compressed, when the
+   * body is at least {@link LIST_GZIP_MIN_BYTES} (smaller ones are not worth it, as Nacos' own 1 KB
+   * push rule). Compression happens once per service version and request shape (see SplicedGzip);
+   * each answer still carries its own `lastRefTime`.
+   */
+  listAnswer(req: ListRequest, acceptsGzip: boolean): ListAnswer {
     const switches = this.state.switches;
     let pushClient = false;
     if (req.udpPort > 0 && switches.pushEnabled && isPushCapable(req.userAgent)) {
       pushClient = true;
       this.recordSubscriber(req);
     }
-    return this.renderList(req, pushClient ? switches.defaultPushCacheMillis : switches.defaultCacheMillis);
+    return this.renderList(req, pushClient ? switches.defaultPushCacheMillis : switches.defaultCacheMillis, acceptsGzip);
   }
 
   /**
@@ -490,7 +510,8 @@ export class NamingRegistry {
     return this.renderList(
       { namespaceId, serviceName, clusters, healthyOnly: false, userAgent, clientIP: '', udpPort: 0, app: '', env: '' },
       this.state.switches.defaultPushCacheMillis,
-    );
+      false,
+    ).body;
   }
 
   /**
@@ -526,10 +547,10 @@ export class NamingRegistry {
     });
   }
 
-  private renderList(req: ListRequest, cacheMillis: number): string {
+  private renderList(req: ListRequest, cacheMillis: number, acceptsGzip: boolean): ListAnswer {
     const entry = this.state.getService(req.namespaceId, req.serviceName);
     if (!entry) {
-      return `{"name":${JSON.stringify(req.serviceName)},"clusters":${JSON.stringify(req.clusters)},"cacheMillis":${cacheMillis},"hosts":[]}`;
+      return { body: `{"name":${JSON.stringify(req.serviceName)},"clusters":${JSON.stringify(req.clusters)},"cacheMillis":${cacheMillis},"hosts":[]}` };
     }
     if (!entry.enabled) throw new NacosError(NACOS_ERROR_CODES.SERVER_ERROR, 'service is disabled now.');
     const grouped = wantsGroupedNames(req.userAgent);
@@ -541,7 +562,13 @@ export class NamingRegistry {
       if (entry.listCache.size >= 64) entry.listCache.clear();
       entry.listCache.set(cacheKey, cached);
     }
-    return cached.prefix + this.clock.wallNow() + cached.suffix;
+    const time = String(this.clock.wallNow());
+    const body = cached.prefix + time + cached.suffix;
+    if (!acceptsGzip) return { body };
+    if (cached.gzip === undefined) {
+      cached.gzip = cached.prefix.length + cached.suffix.length >= LIST_GZIP_MIN_BYTES ? new SplicedGzip(cached.prefix, cached.suffix) : null;
+    }
+    return cached.gzip === null ? { body } : { body, gzip: cached.gzip.with(time) };
   }
 
   private buildList(entry: ServiceEntry, req: ListRequest, grouped: boolean, cacheMillis: number) {

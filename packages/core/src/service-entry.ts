@@ -11,11 +11,14 @@ import {
   PRESERVED_METADATA_KEYS,
 } from '@tacos/api-pojo';
 import type { InstanceRecord } from './instance-record';
+import type { SplicedGzip } from './spliced-gzip';
 
 /** A cached instance/list body split around `lastRefTime`, so the time can be spliced in per request. */
 export interface CachedList {
   prefix: string;
   suffix: string;
+  /** The same body, gzip-ready (built on the first request that accepts gzip); null when too small to be worth it. */
+  gzip?: SplicedGzip | null;
 }
 
 /**
