@@ -28,14 +28,21 @@ export interface BeatInfo {
   metadata?: Metadata;
 }
 
-/** Parses the `beat` parameter. Throws INVALID_PARAM naming `beat` when it is not a valid beat JSON. */
-export function parseBeatInfo(raw: string): BeatInfo {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new NacosError(NACOS_ERROR_CODES.INVALID_PARAM, `Param 'beat' is illegal, not JSON: ${raw}`);
+/**
+ * Parses the `beat` parameter. Throws INVALID_PARAM naming `beat` when it is not a valid beat JSON.
+ * `alreadyParsed`, when given, is `JSON.parse(raw)` done earlier (e.g. by an input guard), used as is.
+ */
+export function parseBeatInfo(raw: string, alreadyParsed?: unknown): BeatInfo {
+  let value: unknown = alreadyParsed;
+  if (value === undefined) {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new NacosError(NACOS_ERROR_CODES.INVALID_PARAM, `Param 'beat' is illegal, not JSON: ${raw}`);
+    }
   }
+  const common = commonBeat(value);
+  if (common !== undefined) return common;
   const parsed = BeatInfoSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -53,6 +60,32 @@ export function parseBeatInfo(raw: string): BeatInfo {
   if (rest.serviceName !== undefined) out.serviceName = rest.serviceName;
   if (rest.cluster !== undefined) out.cluster = rest.cluster;
   if (rest.weight !== undefined) out.weight = rest.weight;
+  if (metadata) out.metadata = toMetadata(metadata);
+  return out;
+}
+
+/**
+ * The beat every client sends (known fields absent or of their plain JSON type, metadata absent, null
+ * or an object) read without zod: one beat per instance every 5 s makes this a hot path. Anything else
+ * returns undefined and goes through {@link BeatInfoSchema}, which names the problem.
+ */
+function commonBeat(value: unknown): BeatInfo | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  const { ip, port, serviceName, cluster, weight, metadata, ephemeral } = v;
+  if (ip !== undefined && typeof ip !== 'string') return undefined;
+  if (port !== undefined && typeof port !== 'number') return undefined;
+  if (serviceName !== undefined && typeof serviceName !== 'string') return undefined;
+  if (cluster !== undefined && typeof cluster !== 'string') return undefined;
+  if (weight !== undefined && typeof weight !== 'number') return undefined;
+  if (ephemeral !== undefined && typeof ephemeral !== 'boolean') return undefined;
+  if (metadata !== undefined && metadata !== null && (typeof metadata !== 'object' || Array.isArray(metadata))) return undefined;
+  const out: BeatInfo = {};
+  if (ip !== undefined) out.ip = ip.trim();
+  if (port !== undefined) out.port = port;
+  if (serviceName !== undefined) out.serviceName = serviceName;
+  if (cluster !== undefined) out.cluster = cluster;
+  if (weight !== undefined) out.weight = weight;
   if (metadata) out.metadata = toMetadata(metadata);
   return out;
 }
