@@ -1,13 +1,12 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
-import { API_SECURITY_HEADERS, hostileInputMiddleware, hostileInputProblem, securityHeadersMiddleware } from './auth-layer';
+import { hostileInputMiddleware, securityHeadersMiddleware } from './auth-layer';
 import { saveRawBody } from './cluster/forwarder';
 import type { ServerDeps } from './deps';
 import { errorToResult } from './error-mapper';
-import type { HandlerRequest, HandlerResult } from './handler';
+import type { HandlerRequest } from './handler';
 import { consoleRouter } from './console-static';
-import { text } from './handler';
+import { resultHeaders, text } from './handler';
 import { InstanceWatchHub, type WatchRequest } from './instance-watch';
 import { Params } from './params';
 import { buildRouteTable, dispatch, statusGate } from './route-table';
@@ -58,60 +57,6 @@ function toHandlerRequest(req: Request): HandlerRequest {
     remoteAddress: req.socket.remoteAddress,
     // Set by the cluster's peer classifier after the HMAC verified; never from a header alone.
     forwardedBy: (req as { forwardedBy?: string }).forwardedBy,
-  };
-}
-
-/**
- * The hot client calls the fast path serves, by `METHOD path`: beats (every instance every 5 s), list
- * polls and registrations (`POST /instance`, query string only, as the Nacos clients send them).
- */
-const FAST_ROUTES: ReadonlySet<string> = new Set([`PUT ${NS}/instance/beat`, `GET ${NS}/instance/list`, `POST ${NS}/instance`]);
-
-/**
- * A request handler for the hottest client calls that skips express: `PUT /instance/beat`,
- * `GET /instance/list` and `POST /instance` whose parameters are all in the query string (no body),
- * which is how every Nacos client sends them. It runs the very same hostile-input checks, route-table
- * handler, status gate and error mapping as {@link createApp} and sets the same security headers, so
- * answers are identical; it only saves express' middleware stack, which dominates the cost of these
- * calls (100,000 instances beating every 5 s is 20,000 requests/s). Per-request metrics are not
- * counted here. Returns false, touching nothing, for any other request (the caller then hands it to
- * the express app). Only for servers whose express app has no per-request middleware these calls need
- * (an auth check, cluster forwarding): such a host must not use it, or must run that check here too.
- */
-export function createFastPath(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const table = buildRouteTable(deps);
-  const logger = deps.logger;
-  const securityHeaders: Record<string, string> = Object.fromEntries(API_SECURITY_HEADERS);
-  return (req, res) => {
-    const url = req.url ?? '';
-    const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
-    const method = req.method ?? '';
-    if (!FAST_ROUTES.has(`${method} ${path}`)) return false;
-    const length = req.headers['content-length'];
-    if ((length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined) return false;
-    const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-    const param = (name: string) => query.get(name) ?? undefined;
-    const send = (result: HandlerResult) => {
-      res.writeHead(result.status, { ...securityHeaders, 'content-type': result.contentType, 'content-length': Buffer.byteLength(result.body) });
-      res.end(result.body);
-    };
-    // An empty body still has to be consumed for keep-alive to go on.
-    req.resume();
-    const refused = hostileInputProblem(query, param, logger);
-    if (refused) {
-      send(refused);
-      return true;
-    }
-    const handlerReq: HandlerRequest = {
-      method,
-      path,
-      param,
-      header: (name) => first(req.headers[name]),
-      remoteAddress: req.socket.remoteAddress,
-    };
-    void dispatch(table, deps.registry, handlerReq, logger).then(send);
-    return true;
   };
 }
 
@@ -191,11 +136,9 @@ export function createApp(deps: ServerDeps): express.Express {
   app.use(async (req: Request, res: Response) => {
     const result = await dispatch(table, deps.registry, toHandlerRequest(req), logger);
     // Plain node write: express' res.send adds charset/etag/freshness work we do not need.
-    res.writeHead(result.status, {
-      'content-type': result.contentType,
-      'content-length': Buffer.byteLength(result.body),
-    });
-    res.end(req.method === 'HEAD' ? undefined : result.body);
+    const { headers, payload } = resultHeaders(result);
+    res.writeHead(result.status, headers);
+    res.end(req.method === 'HEAD' ? undefined : payload);
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const result = errorToResult(err, logger);

@@ -21,6 +21,11 @@ export interface HandlerRequest {
   remoteAddress?: string;
   /** The member that forwarded this request; set only when its peer signature verified. */
   forwardedBy?: string;
+  /**
+   * A JSON-valued parameter (`beat`, `metadata`, ...) as the hostile-input check already parsed it from
+   * exactly `param(name)`, or undefined when it was not parsed (then parse `param(name)` yourself).
+   */
+  parsedJson?(name: string): unknown;
 }
 
 /** What a handler answers. `body` is sent as is. */
@@ -28,6 +33,11 @@ export interface HandlerResult {
   status: number;
   body: string;
   contentType: string;
+  /**
+   * The same body gzip-compressed, set only when the request accepted gzip ({@link acceptsGzip}).
+   * A sender that sees it sends these bytes with `Content-Encoding: gzip` instead of `body`.
+   */
+  gzip?: Uint8Array;
 }
 
 /** A handler. May throw (or reject with) a NacosError; the error mapper turns it into Nacos' answer. */
@@ -48,6 +58,37 @@ export const OK: HandlerResult = Object.freeze(text('ok')) as HandlerResult;
 /** A JSON answer of a value (nulls and undefined fields omitted, as Nacos' "omit nulls"). */
 export function json(value: unknown, status = 200): HandlerResult {
   return { status, body: JSON.stringify(value, omitNulls), contentType: JSON_TYPE };
+}
+
+/**
+ * True when an `Accept-Encoding` header value accepts gzip: it lists `gzip` (or `x-gzip`, or `*`)
+ * without `q=0`. The Nacos clients send `gzip,deflate,sdch`.
+ */
+export function acceptsGzip(acceptEncoding: string | undefined): boolean {
+  if (acceptEncoding === undefined || acceptEncoding === '') return false;
+  for (const item of acceptEncoding.split(',')) {
+    const semi = item.indexOf(';');
+    const coding = (semi < 0 ? item : item.slice(0, semi)).trim().toLowerCase();
+    if (coding !== 'gzip' && coding !== 'x-gzip' && coding !== '*') continue;
+    if (semi < 0) return true;
+    const q = /(?:^|;)\s*q\s*=\s*([0-9.]+)/i.exec(item.slice(semi));
+    return q === null || Number(q[1]) > 0;
+  }
+  return false;
+}
+
+/**
+ * The response headers of a result (content type and length, and the encoding when gzip is sent),
+ * after `extra` (e.g. security headers), as a flat `[name, value, ...]` list for `writeHead`.
+ */
+export function resultHeaders(result: HandlerResult, extra: readonly string[] = []): { headers: string[]; payload: string | Uint8Array } {
+  if (result.gzip !== undefined) {
+    return {
+      headers: [...extra, 'content-type', result.contentType, 'content-encoding', 'gzip', 'vary', 'Accept-Encoding', 'content-length', String(result.gzip.byteLength)],
+      payload: result.gzip,
+    };
+  }
+  return { headers: [...extra, 'content-type', result.contentType, 'content-length', String(Buffer.byteLength(result.body))], payload: result.body };
 }
 
 /** A JSON answer of an already serialized body. */

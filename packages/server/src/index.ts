@@ -1,4 +1,5 @@
-export { createApp, createFastPath, DEFAULT_BODY_LIMIT, WATCH_PATH } from './app';
+export { createApp, DEFAULT_BODY_LIMIT, WATCH_PATH } from './app';
+export { createFastPath } from './fast-path';
 export { parseServerArgs, runServerCli, type ServerCliSettings } from './cli';
 export { type LoopDelayStats, type MemberView, type RuntimeView, type ServerDeps, TACOS_VERSION } from './deps';
 export { type ErrorLogger, errorToResult } from './error-mapper';

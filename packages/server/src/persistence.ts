@@ -80,7 +80,14 @@ export async function openStandalonePersistence(options: PersistenceOptions): Pr
   }
   // A cluster member serves once its data is loaded: persistent writes go to whichever member
   // leads (the server forwards them), so readiness of the data does not wait for an election.
-  const isReady = options.transport ? () => !fatal : () => !fatal && raft.status().role === 'LEADER';
+  // Standalone: the one voter leads from its first election on and no one can depose it, so once seen
+  // leading it stays ready (until a fatal store error); asked on every request, status() is not free.
+  let led = false;
+  const standaloneReady = () => {
+    if (!led) led = raft.status().role === 'LEADER';
+    return !fatal && led;
+  };
+  const isReady = options.transport ? () => !fatal : standaloneReady;
   options.registry.setProposer(raft, isReady);
   return {
     raft,

@@ -86,6 +86,20 @@ export async function dispatch(
   req: HandlerRequest,
   logger?: ErrorLogger,
 ): Promise<HandlerResult> {
+  return dispatchNow(table, registry, req, logger);
+}
+
+/**
+ * {@link dispatch} without the Promise when the handler answers synchronously (beats, lists): the
+ * result comes back in the same turn, so a hot path can write it without a microtask hop. A handler
+ * that returns a Promise gives a Promise that never rejects.
+ */
+export function dispatchNow(
+  table: RouteTable,
+  registry: NamingRegistry,
+  req: HandlerRequest,
+  logger?: ErrorLogger,
+): HandlerResult | Promise<HandlerResult> {
   const handler = table.resolve(req.method, req.path);
   const isNaming = req.path.startsWith(`${NS}/`);
   if (handler === null) {
@@ -98,7 +112,8 @@ export async function dispatch(
     if (refused) return refused;
   }
   try {
-    return await handler(req);
+    const result = handler(req);
+    return result instanceof Promise ? result.catch((err: unknown) => errorToResult(err, logger)) : result;
   } catch (err) {
     return errorToResult(err, logger);
   }

@@ -137,3 +137,18 @@ test('full beats re-create ephemeral instances lost in a server restart', async 
   );
   expect(hosts[0]).toMatchObject({ ip: '127.0.6.1', port: 6000, weight: 3, metadata: { v: '1' } });
 });
+
+test('reads a large list the server sends gzip-compressed, as it does for every client that accepts gzip', async () => {
+  const client = await newClient();
+  const service = uniqueName('large');
+  for (let i = 1; i <= 25; i++) await client.registerInstance(service, { ip: `127.0.4.${i}`, port: 8080, metadata: { zone: 'a' } });
+  // The server really compresses this answer for the client's Accept-Encoding (gzip,deflate,sdch).
+  const raw = await fetch(`http://127.0.0.1:${server.port}/nacos/v1/ns/instance/list?serviceName=DEFAULT_GROUP%40%40${service}`, {
+    headers: { 'accept-encoding': 'gzip,deflate,sdch', 'user-agent': 'Nacos-Java-Client:v1.0.0' },
+  });
+  expect(raw.headers.get('content-encoding')).toBe('gzip');
+  expect(((await raw.json()) as { hosts: unknown[] }).hosts).toHaveLength(25);
+  const hosts = await client.getAllInstances(service, 'DEFAULT_GROUP', '', false);
+  expect(hosts.map((h) => h.ip).sort()).toEqual(Array.from({ length: 25 }, (_, i) => `127.0.4.${i + 1}`).sort());
+  expect(hosts.every((h) => h.metadata.zone === 'a' && h.healthy)).toBe(true);
+});

@@ -7,8 +7,8 @@ import {
   validatePort,
   validateWeight,
 } from '@tacos/api-pojo';
-import { type InstanceRef, type InstanceWrite, wantsGroupedNames } from '@tacos/core';
-import { json, OK, rawJson } from '../handler';
+import { type BeatResult, type InstanceRef, type InstanceWrite, wantsGroupedNames } from '@tacos/core';
+import { acceptsGzip, type HandlerResult, json, OK, rawJson } from '../handler';
 import type { ServerDeps } from '../deps';
 import { Params } from '../params';
 import { NS, type RouteDef } from './route';
@@ -66,6 +66,23 @@ function parseBatchInstances(raw: string | undefined): BatchTarget[] | undefined
       ephemeral: o.ephemeral === undefined ? true : o.ephemeral === true || o.ephemeral === 'true',
     };
   });
+}
+
+/**
+ * The beat answer as JSON. A server gives every client one of a handful of answers (interval, code,
+ * light-beat switch), so each is serialized once.
+ */
+const BEAT_ANSWERS = new Map<string, HandlerResult>();
+function beatAnswer(result: BeatResult): HandlerResult {
+  const key = `${result.clientBeatInterval}|${result.code}|${result.lightBeatEnabled}`;
+  let answer = BEAT_ANSWERS.get(key);
+  if (answer === undefined) {
+    answer = Object.freeze(json(result)) as HandlerResult;
+    // Intervals are client-chosen (preserved.heart.beat.interval): keep the table small.
+    if (BEAT_ANSWERS.size >= 256) BEAT_ANSWERS.clear();
+    BEAT_ANSWERS.set(key, answer);
+  }
+  return answer;
 }
 
 /** `/v1/ns/instance*` endpoints (NACOS-FACTS §2.2–2.4). */
@@ -141,19 +158,24 @@ export function instanceRoutes(deps: ServerDeps): RouteDef[] {
       path: `${NS}/instance/list`,
       handler: (req) => {
         const p = new Params(req);
-        const body = registry.listInstances({
-          namespaceId: p.namespaceId(),
-          serviceName: p.groupedServiceName(),
-          clusters: p.optional('clusters', ''),
-          healthyOnly: p.bool('healthyOnly', false),
-          userAgent: p.userAgent(),
-          clientIP: p.optional('clientIP', ''),
-          udpPort: p.int('udpPort', 0),
-          app: p.optional('app', ''),
-          env: p.optional('env', ''),
-          remoteAddress: req.remoteAddress,
-        });
-        return rawJson(body);
+        const answer = registry.listAnswer(
+          {
+            namespaceId: p.namespaceId(),
+            serviceName: p.groupedServiceName(),
+            clusters: p.optional('clusters', ''),
+            healthyOnly: p.bool('healthyOnly', false),
+            userAgent: p.userAgent(),
+            clientIP: p.optional('clientIP', ''),
+            udpPort: p.int('udpPort', 0),
+            app: p.optional('app', ''),
+            env: p.optional('env', ''),
+            remoteAddress: req.remoteAddress,
+          },
+          acceptsGzip(req.header('accept-encoding')),
+        );
+        const result = rawJson(answer.body);
+        if (answer.gzip) result.gzip = answer.gzip;
+        return result;
       },
     },
     {
@@ -169,9 +191,10 @@ export function instanceRoutes(deps: ServerDeps): RouteDef[] {
           clusterName: p.clusterName(),
           ip: p.optional('ip', ''),
           port,
-          beat: rawBeat === undefined ? undefined : parseBeatInfo(rawBeat),
+          // Params trims; the guard parsed the untrimmed value, which JSON.parse reads the same.
+          beat: rawBeat === undefined ? undefined : parseBeatInfo(rawBeat, req.parsedJson?.('beat')),
         });
-        return json(result);
+        return beatAnswer(result);
       },
     },
     {
