@@ -107,13 +107,15 @@ export class ResponseParser {
 /**
  * Formats one HTTP/1.1 request. `body` is sent as a URL-encoded form when given; otherwise an
  * empty body with Content-Length: 0 (Express and node:http both accept that for POST/PUT).
+ * `headers` are extra header lines, each `Name: value` (no CRLF).
  */
-export function formatRequest(method: string, path: string, host: string, body?: string): string {
+export function formatRequest(method: string, path: string, host: string, body?: string, headers: readonly string[] = []): string {
+  const extra = headers.map((line) => `${line}\r\n`).join('');
   if (body === undefined) {
-    return `${method} ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 0\r\n\r\n`;
+    return `${method} ${path} HTTP/1.1\r\nHost: ${host}\r\n${extra}Content-Length: 0\r\n\r\n`;
   }
   return (
-    `${method} ${path} HTTP/1.1\r\nHost: ${host}\r\n` +
+    `${method} ${path} HTTP/1.1\r\nHost: ${host}\r\n${extra}` +
     `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
   );
 }

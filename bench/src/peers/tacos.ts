@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { freePort, removeDir, serverBinPath, tempDir } from '@tacos/testkit';
 import { formatRequest, HttpConnection, type HttpResponse } from '../http-client';
 import { getText } from '../http-get';
@@ -65,6 +66,27 @@ export async function startTacosServers(group: ProcessGroup, size: number, cpu: 
   return { endpoints: members, members: procs, stop };
 }
 
+/**
+ * Headers every request carries, as the reference client nacos-naming sends them
+ * (NACOS-CLIENT-FACTS: it poses as Java client 1.0.0 and accepts gzip, which urllib decodes).
+ */
+export const CLIENT_HEADERS: readonly string[] = [
+  'User-Agent: Nacos-Java-Client:v1.0.0',
+  'Client-Version: Nacos-Java-Client:v1.0.0',
+  'Accept-Encoding: gzip,deflate,sdch',
+  'Request-Module: Naming',
+];
+
+/** True when `body` starts with the gzip magic bytes. */
+export function isGzip(body: Uint8Array): boolean {
+  return body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b;
+}
+
+/** The text of a response body, gunzipped when it is gzip. */
+export function bodyText(body: Buffer): string {
+  return (isGzip(body) ? gunzipSync(body) : body).toString('utf8');
+}
+
 /** The Nacos group every benchmark service lives in. */
 const GROUP = 'DEFAULT_GROUP';
 const NS = '/nacos/v1/ns';
@@ -98,9 +120,9 @@ export class TacosConnection {
   }
 
   private async call(method: string, path: string): Promise<HttpResponse> {
-    const res = await this.http.send(formatRequest(method, path, this.host));
+    const res = await this.http.send(formatRequest(method, path, this.host, undefined, CLIENT_HEADERS));
     if (res.status < 200 || res.status >= 300) {
-      throw new Error(`${method} ${path.split('?')[0]}: ${res.status} ${res.body.toString().slice(0, 200)}`);
+      throw new Error(`${method} ${path.split('?')[0]}: ${res.status} ${bodyText(res.body).slice(0, 200)}`);
     }
     return res;
   }
@@ -122,23 +144,22 @@ export class TacosConnection {
   async list(serviceName: string): Promise<number> {
     const q = new URLSearchParams({ serviceName: `${GROUP}@@${serviceName}`, groupName: GROUP });
     const res = await this.call('GET', `${NS}/instance/list?${q}`);
-    const hosts = (JSON.parse(res.body.toString()) as { hosts?: unknown[] }).hosts;
-    return hosts?.length ?? 0;
+    return hostCount(res.body);
   }
 
   /** A preformatted instance/list request, for {@link sendRaw}. */
   listRequest(serviceName: string): string {
     const q = new URLSearchParams({ serviceName: `${GROUP}@@${serviceName}`, groupName: GROUP });
-    return formatRequest('GET', `${NS}/instance/list?${q}`, this.host);
+    return formatRequest('GET', `${NS}/instance/list?${q}`, this.host, undefined, CLIENT_HEADERS);
   }
 
-  /** Sends a preformatted request; resolves with the body size, rejects on a non-2xx status. */
-  async sendRaw(request: string): Promise<number> {
+  /** Sends a preformatted request; resolves with the body as received (maybe gzip), rejects on a non-2xx status. */
+  async sendRaw(request: string): Promise<Buffer> {
     const res = await this.http.send(request);
     if (res.status < 200 || res.status >= 300) {
-      throw new Error(`${res.status} ${res.body.toString().slice(0, 200)}`);
+      throw new Error(`${res.status} ${bodyText(res.body).slice(0, 200)}`);
     }
-    return res.body.length;
+    return res.body;
   }
 
   /**
@@ -149,14 +170,14 @@ export class TacosConnection {
     const qualified = `${GROUP}@@${serviceName}`;
     const beat = JSON.stringify({ cluster: 'DEFAULT', ip, port, serviceName: qualified, weight: 1, scheduled: true });
     const q = new URLSearchParams({ serviceName: qualified, groupName: GROUP, beat });
-    return formatRequest('PUT', `${NS}/instance/beat?${q}`, this.host);
+    return formatRequest('PUT', `${NS}/instance/beat?${q}`, this.host, undefined, CLIENT_HEADERS);
   }
 
   /** PUT /nacos/v1/ns/instance/beat; rejects if the server no longer knows the instance (code 20404). */
   async sendBeat(request: string): Promise<void> {
     const res = await this.http.send(request);
     if (res.status < 200 || res.status >= 300) {
-      throw new Error(`beat: ${res.status} ${res.body.toString().slice(0, 200)}`);
+      throw new Error(`beat: ${res.status} ${bodyText(res.body).slice(0, 200)}`);
     }
     if (res.body.includes('20404')) throw new Error('beat: instance not found (20404)');
   }
@@ -164,4 +185,10 @@ export class TacosConnection {
   close(): void {
     this.http.close();
   }
+}
+
+/** The number of hosts in an instance/list answer (plain or gzip). */
+export function hostCount(body: Buffer): number {
+  const hosts = (JSON.parse(bodyText(body)) as { hosts?: unknown[] }).hosts;
+  return hosts?.length ?? 0;
 }
