@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { NamingRegistry } from '@tacos/core';
 import { freePort } from '@tacos/testkit';
 import pino from 'pino';
-import { classifyTarget } from './cluster-mode';
+import express from 'express';
+import request from 'supertest';
+import type { ClusterPlumbing, ForwardRequest, ForwardResult } from './cluster';
+import { classifyTarget, clusterGate } from './cluster-mode';
 import type { HandlerRequest } from './handler';
 import { type RunningServer, StartupError, startServer } from './server';
 
@@ -36,6 +39,61 @@ describe('classifyTarget', () => {
   });
   it('runs malformed requests here, so the handler answers its usual error', () => {
     expect(classifyTarget(req('PUT', '/nacos/v1/ns/instance/beat', {}), registry)).toEqual({ kind: 'local' });
+  });
+});
+
+describe('clusterGate, read-your-write on a follower', () => {
+  function follower(forwardResult: Partial<ForwardResult>) {
+    const forwarded: ForwardRequest[] = [];
+    const waits: { index: number; release: (reached: boolean) => void }[] = [];
+    const plumbing = {
+      forwarder: {
+        forward: async (_target: string, req: ForwardRequest): Promise<ForwardResult> => {
+          forwarded.push(req);
+          if (req.url.startsWith('/nacos/v1/ns/raft/state')) return { status: 200, contentType: 'application/json', body: '{"commitIndex":7}', forwardedTo: 'leader:1' };
+          return { status: 200, contentType: 'text/plain', body: 'ok', forwardedTo: 'leader:1', ...forwardResult };
+        },
+      },
+    } as unknown as ClusterPlumbing;
+    const raft = {
+      leadership: () => ({ role: 'FOLLOWER', leaderId: 'leader:1', appliedIndex: 3 }),
+      waitApplied: (index: number) => new Promise<boolean>((release) => waits.push({ index, release })),
+    };
+    const app = express();
+    app.use(clusterGate({ self: 'me:1', registry: new NamingRegistry(), plumbing, raft: raft as never, distro: {} as never }));
+    return { app, forwarded, waits };
+  }
+  const write = '/nacos/v1/ns/instance?serviceName=s&ip=127.0.0.1&port=1&ephemeral=false';
+
+  it('answers a relayed write only once it applied the index the leader answered with', async () => {
+    const { app, forwarded, waits } = follower({ raftApplied: 42 });
+    let answered = false;
+    const pending = request(app)
+      .post(write)
+      .then((res) => {
+        answered = true;
+        return res;
+      });
+    for (let i = 0; i < 100 && waits.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(waits.map((w) => w.index)).toEqual([42]);
+    // No extra round trip to the leader for its state.
+    expect(forwarded.map((f) => f.url)).toEqual([write]);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(answered).toBe(false);
+    waits[0]?.release(true);
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('ok');
+  });
+
+  it('asks an older leader (no index header) for its commit index and waits for that', async () => {
+    const { app, forwarded, waits } = follower({});
+    const pending = request(app).post(write).then((res) => res);
+    for (let i = 0; i < 100 && waits.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(waits.map((w) => w.index)).toEqual([7]);
+    expect(forwarded.map((f) => f.url)).toEqual([write, '/nacos/v1/ns/raft/state']);
+    waits[0]?.release(true);
+    expect((await pending).status).toBe(200);
   });
 });
 
@@ -78,4 +136,46 @@ describe('cluster start-up in one process', () => {
     const mode = (await (await fetch(`${servers[2]?.url}/nacos/v1/console/server/state`)).json()) as { standalone_mode: string };
     expect(mode.standalone_mode).toBe('cluster');
   }, 20_000);
+
+  it('answers a forwarded write with the leader\'s applied index, and the follower that relayed it shows the write at once', async () => {
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const members = ports.map((p) => `127.0.0.1:${p}`);
+    const servers = await Promise.all(
+      ports.map((port) => {
+        const dataDir = mkdtempSync(join(tmpdir(), 'tacos-cm-'));
+        dirs.push(dataDir);
+        return startServer({ port, dataDir, logger: quiet, clusterSecret: SECRET, members });
+      }),
+    );
+    running.push(...servers);
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !servers.every((s) => s.cluster?.ready())) await new Promise((r) => setTimeout(r, 50));
+    const leaderId = servers[0]?.cluster?.raft.status().leaderId;
+    const follower = servers.find((s) => s.cluster?.raft.status().role !== 'LEADER' && `127.0.0.1:${s.port}` !== leaderId);
+    expect(leaderId).toBeTruthy();
+    expect(follower).toBeDefined();
+    if (!follower?.cluster || !leaderId) return;
+
+    // The leader stamps its applied index on answers to signed requests; it covers the write.
+    const direct = await follower.cluster.plumbing.forwarder.forward(leaderId, {
+      method: 'POST',
+      url: '/nacos/v1/ns/instance?serviceName=stamp&ip=127.0.0.9&port=9&ephemeral=false',
+      headers: {},
+    });
+    expect(direct.status).toBe(200);
+    expect(direct.raftApplied).toBeGreaterThan(0);
+    const leader = servers.find((s) => `127.0.0.1:${s.port}` === leaderId);
+    expect(direct.raftApplied).toBeLessThanOrEqual(leader?.cluster?.raft.status().appliedIndex ?? 0);
+    expect(leader?.registry.state.getService('public', 'DEFAULT_GROUP@@stamp')?.persistent.size).toBe(1);
+
+    // Through the follower: every registration is listed by that follower right after its answer.
+    for (let i = 1; i <= 20; i++) {
+      const reg = await fetch(`${follower.url}/nacos/v1/ns/instance?serviceName=ryw&ip=127.0.1.${i}&port=8080&ephemeral=false`, { method: 'POST' });
+      expect(reg.status).toBe(200);
+      const applied = follower.cluster.raft.status().appliedIndex;
+      const list = (await (await fetch(`${follower.url}/nacos/v1/ns/instance/list?serviceName=ryw`)).json()) as { hosts: unknown[] };
+      expect({ i, hosts: list.hosts.length }).toEqual({ i, hosts: i });
+      expect(applied).toBeGreaterThan(0);
+    }
+  }, 30_000);
 });

@@ -17,6 +17,7 @@ import {
   invalidRedirectText,
   peerClassifier,
   peerUrlResolver,
+  RAFT_APPLIED_HEADER,
 } from './cluster';
 import { aggregatedSubscribersRoute } from './cluster-subscribers';
 import { type HandlerRequest, text } from './handler';
@@ -26,6 +27,12 @@ import type { RouteDef } from './routes/route';
 
 /** How long a leader waits for a persistent write to commit before answering 503 (never an ack). */
 const COMMIT_TIMEOUT_MS = 5000;
+
+/**
+ * How long a member that relayed a write to the leader waits, at most, to apply what the leader had
+ * applied when it answered, before answering anyway (a partitioned follower must not hang).
+ */
+const READ_YOUR_WRITE_WAIT_MS = 1000;
 
 /** How long the readiness probe waits, at most, for every member to have answered a probe. */
 const VIEW_SETTLE_GRACE_MS = 10_000;
@@ -322,6 +329,19 @@ export function classifyTarget(req: HandlerRequest, registry: NamingRegistry): T
 }
 
 /**
+ * Adds {@link RAFT_APPLIED_HEADER} to the answer of a request a peer forwarded here: the index this
+ * member had applied when the answer was written. A write's handler answers once its entry applied,
+ * so the index covers the write.
+ */
+function stampRaftApplied(res: Response, raft: RaftNode): void {
+  const writeHead = res.writeHead as (...args: unknown[]) => Response;
+  res.writeHead = function (this: Response, ...args: unknown[]) {
+    if (!this.headersSent) this.setHeader(RAFT_APPLIED_HEADER, String(raft.leadership().appliedIndex));
+    return writeHead.apply(this, args);
+  } as Response['writeHead'];
+}
+
+/**
  * Express middleware (after the urlencoded parser with `saveRawBody` and `peerClassifier`): forwards
  * each client request to the member that must serve it, once; a forwarded request that would need
  * another hop is refused instead (never forward twice).
@@ -339,13 +359,17 @@ export function clusterGate(deps: { self: string; registry: NamingRegistry; plum
       send(out.status, out.contentType, out.body);
     };
     // Read-your-write on the member that replied: after the leader acknowledged a write, wait
-    // (bounded) until this member applied what the leader had committed by then.
-    const catchUpWith = async (leader: string) => {
-      const state = await plumbing.forwarder.forward(leader, { method: 'GET', url: '/nacos/v1/ns/raft/state', headers: {} });
-      if (state.status !== 200) return;
-      const commitIndex = Number((JSON.parse(state.body) as { commitIndex?: number }).commitIndex ?? 0);
-      const deadline = Date.now() + 1000;
-      while (raft.status().appliedIndex < commitIndex && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    // (bounded, woken by Raft as it applies) until this member applied what the leader had applied
+    // when it answered. A leader that does not send that index (an older version) is asked for its
+    // commit index instead.
+    const catchUpWith = async (leader: string, leaderApplied: number | undefined) => {
+      let index = leaderApplied;
+      if (index === undefined) {
+        const state = await plumbing.forwarder.forward(leader, { method: 'GET', url: '/nacos/v1/ns/raft/state', headers: {} });
+        if (state.status !== 200) return;
+        index = Number((JSON.parse(state.body) as { commitIndex?: number }).commitIndex ?? 0);
+      }
+      await raft.waitApplied(index, READ_YOUR_WRITE_WAIT_MS);
     };
     try {
       const target = classifyTarget(handlerRequestOf(req), registry);
@@ -356,7 +380,7 @@ export function clusterGate(deps: { self: string; registry: NamingRegistry; plum
         if (r.forwardedBy) return send(400, 'text/plain; charset=utf-8', invalidRedirectText(r.forwardedBy));
         return await relay(owner);
       }
-      const st = raft.status();
+      const st = raft.leadership();
       if (st.role === 'LEADER') {
         if (target.kind === 'read-index') {
           try {
@@ -365,13 +389,14 @@ export function clusterGate(deps: { self: string; registry: NamingRegistry; plum
             return send(503, 'text/plain; charset=utf-8', `no linearizable read now (${(err as { code?: string }).code ?? 'error'}); retry`);
           }
         }
+        if (r.forwardedBy) stampRaftApplied(res, raft);
         return next();
       }
       if (r.forwardedBy || st.leaderId === '' || st.leaderId === self) {
         return send(503, 'text/plain; charset=utf-8', 'no Raft leader here; retry or ask another member');
       }
       const out = await plumbing.forwarder.forward(st.leaderId, { method: req.method, url: req.originalUrl, headers: req.headers, body: r.rawBody, origin: req.socket.remoteAddress });
-      if (out.status < 300 && target.kind === 'leader') await catchUpWith(st.leaderId);
+      if (out.status < 300 && target.kind === 'leader') await catchUpWith(st.leaderId, out.raftApplied);
       return send(out.status, out.contentType, out.body);
     } catch (err) {
       next(err);

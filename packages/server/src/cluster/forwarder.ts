@@ -28,7 +28,20 @@ export interface ForwardResult {
   body: string;
   /** The member that answered (or failed). */
   forwardedTo: string;
+  /**
+   * The Raft index the target had applied when it answered ({@link RAFT_APPLIED_HEADER}), when it
+   * said; a member that relayed a write waits until it applied as much before answering.
+   */
+  raftApplied?: number;
 }
+
+/**
+ * Response header on answers to signed (forwarded) requests: the Raft index the answering member
+ * had applied when it wrote the answer. A write's answer is written after the write applied, so a
+ * member that waits until it applied this index shows the write (read-your-write) without asking
+ * the leader again.
+ */
+export const RAFT_APPLIED_HEADER = 'x-tacos-raft-applied';
 
 // Hop-by-hop headers (RFC 9110 §7.6.1), ones node recomputes, accept-encoding (we relay the body
 // as text) and our own peer headers (the forwarder signs afresh; a client must not smuggle them).
@@ -48,7 +61,17 @@ export interface ForwarderOptions {
   timeoutMs?: number;
   /** Base URL of a member's *client* routes; default `http://<member>`. */
   resolveUrl?: PeerUrlResolver;
+  /** Keep-alive sockets per target member. Default {@link DEFAULT_FORWARD_SOCKETS}. */
+  maxSockets?: number;
 }
+
+/**
+ * Sockets per target of the forwarder: every client request in flight on this member may be
+ * waiting on one forwarded exchange (a closed-loop client keeps one request per connection), so
+ * a small pool (8) queues forwarded writes behind each other; 256 covers hundreds of client
+ * connections and still bounds the file descriptors one member can hold open to another.
+ */
+export const DEFAULT_FORWARD_SOCKETS = 256;
 
 /** The 503 text when the target cannot be reached. */
 export function forwardFailureText(target: string, reason: string): string {
@@ -76,6 +99,7 @@ export class Forwarder {
       signer: options.signer,
       resolveUrl: options.resolveUrl ?? ((m) => `http://${m}`),
       timeoutMs: options.timeoutMs ?? DEFAULT_PEER_TIMEOUT_MS,
+      maxSockets: options.maxSockets ?? DEFAULT_FORWARD_SOCKETS,
     });
   }
 
@@ -96,7 +120,10 @@ export class Forwarder {
         return this.failure(target, `${target} refused this member's signature (${body.slice('peer authentication failed: '.length)}); check that both use the same cluster secret and synchronized clocks`);
       }
       const contentType = res.headers['content-type'] ?? 'text/plain; charset=utf-8';
-      return { status: res.status, contentType, body, forwardedTo: target };
+      const out: ForwardResult = { status: res.status, contentType, body, forwardedTo: target };
+      const applied = res.headers[RAFT_APPLIED_HEADER];
+      if (typeof applied === 'string' && /^\d{1,15}$/.test(applied)) out.raftApplied = Number(applied);
+      return out;
     } catch (err) {
       return this.failure(target, isClusterError(err) ? err.message : String(err));
     }

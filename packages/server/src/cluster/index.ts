@@ -18,6 +18,7 @@ export {
   invalidRedirectText,
   isFormContentType,
   peerClassifier,
+  RAFT_APPLIED_HEADER,
   saveRawBody,
 } from './forwarder';
 export {
