@@ -59,6 +59,7 @@ export async function startTacosServers(group: ProcessGroup, size: number, cpu: 
         { timeoutMs: 30_000, intervalMs: 50, what: `Tacos on port ${port} to be ready` },
       );
     }
+    await disableHealthChecks(members);
   } catch (error) {
     await stop();
     throw error;
@@ -85,6 +86,26 @@ export function isGzip(body: Uint8Array): boolean {
 /** The text of a response body, gunzipped when it is gzip. */
 export function bodyText(body: Buffer): string {
   return (isGzip(body) ? gunzipSync(body) : body).toString('utf8');
+}
+
+/**
+ * Turns the server-side health checks off (switch `check`, replicated through Raft to every member)
+ * and waits until every member reports it. The persistent instances the benchmark registers listen
+ * nowhere, and tens of thousands of them pile up over a run: checking them would bill the write and
+ * read rows for a checker the peers do not have (13,000 refused ports cost an idle Tacos 9–17 % of a
+ * core). Health checking has its own benchmark (`src/health-push/`).
+ */
+async function disableHealthChecks(members: string[]): Promise<void> {
+  await getText(`http://${members[0]}${NS}/operator/switches?entry=check&value=false`, 5_000, 'PUT');
+  const deadline = Date.now() + 10_000;
+  for (const member of members) {
+    for (;;) {
+      const switches = JSON.parse(await getText(`http://${member}${NS}/operator/switches`)) as { healthCheckEnabled?: boolean };
+      if (switches.healthCheckEnabled === false) break;
+      if (Date.now() > deadline) throw new Error(`health checks still on at ${member} 10 s after switching them off`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }
 
 /** The Nacos group every benchmark service lives in. */
