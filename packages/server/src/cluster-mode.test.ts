@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NamingRegistry } from '@tacos/core';
@@ -7,7 +9,7 @@ import pino from 'pino';
 import express from 'express';
 import request from 'supertest';
 import type { ClusterPlumbing, ForwardRequest, ForwardResult } from './cluster';
-import { classifyTarget, clusterGate } from './cluster-mode';
+import { classifyTarget, clusterFastPath, clusterGate } from './cluster-mode';
 import type { HandlerRequest } from './handler';
 import { type RunningServer, StartupError, startServer } from './server';
 
@@ -94,6 +96,115 @@ describe('clusterGate, read-your-write on a follower', () => {
     expect(forwarded.map((f) => f.url)).toEqual([write, '/nacos/v1/ns/raft/state']);
     waits[0]?.release(true);
     expect((await pending).status).toBe(200);
+  });
+});
+
+describe('clusterFastPath', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    server = undefined;
+  });
+
+  /** A member 'me:1' whose fast path is mounted in front of a stand-in for express. */
+  async function member(opts: { role?: string; owner?: string; verify?: { ok: boolean; peer?: string; reason?: string }; status?: string } = {}) {
+    const forwarded: { target: string; req: ForwardRequest }[] = [];
+    const verified: string[] = [];
+    const waits: number[] = [];
+    const registry = new NamingRegistry();
+    // A registry without persistence reports not ready: pin the status the test wants.
+    registry.switches.overriddenServerStatus = (opts.status ?? 'UP') as never;
+    const plumbing = {
+      forwarder: {
+        forward: async (target: string, req: ForwardRequest): Promise<ForwardResult> => {
+          forwarded.push({ target, req });
+          return { status: 200, contentType: 'text/plain', body: `from ${target}`, forwardedTo: target, raftApplied: 9 };
+        },
+      },
+      verifier: {
+        verify: (req: { url: string }) => {
+          verified.push(req.url);
+          return opts.verify ?? { ok: true, peer: 'peer:1' };
+        },
+      },
+    } as unknown as ClusterPlumbing;
+    const raft = {
+      leadership: () => ({ role: opts.role ?? 'FOLLOWER', leaderId: opts.role === 'LEADER' ? 'me:1' : 'leader:1', appliedIndex: 3 }),
+      waitApplied: async (index: number) => {
+        waits.push(index);
+        return true;
+      },
+    };
+    const distro = { ownerOf: () => opts.owner ?? 'me:1' };
+    const local = (req: IncomingMessage, res: ServerResponse) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('local');
+      return true;
+    };
+    const fast = clusterFastPath({ self: 'me:1', registry, plumbing, raft: raft as never, distro: distro as never }, local);
+    server = createServer((req, res) => {
+      if (fast(req, res)) return;
+      req.resume();
+      res.writeHead(299, { 'content-type': 'text/plain' });
+      res.end('express');
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { base, forwarded, verified, waits };
+  }
+  const beat = '/nacos/v1/ns/instance/beat?serviceName=s&ip=127.0.0.1&port=1';
+  const persistent = '/nacos/v1/ns/instance?serviceName=s&ip=127.0.0.1&port=1&ephemeral=false';
+  const signed = { 'x-tacos-peer': 'peer:1', 'x-tacos-signature': 'sig' };
+
+  it('relays a beat to its owner without express, with the security headers express would set', async () => {
+    const m = await member({ owner: 'owner:1' });
+    const res = await fetch(`${m.base}${beat}`, { method: 'PUT' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('from owner:1');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(m.forwarded.map((f) => [f.target, f.req.url])).toEqual([['owner:1', beat]]);
+    expect(m.waits).toEqual([]);
+  });
+
+  it('relays a persistent write to the leader and waits for the applied index it answered with', async () => {
+    const m = await member();
+    const res = await fetch(`${m.base}${persistent}`, { method: 'POST' });
+    expect(await res.text()).toBe('from leader:1');
+    expect(m.waits).toEqual([9]);
+  });
+
+  it('serves calls that run here with the local fast path, and leaves bodies and consistent reads to express', async () => {
+    const m = await member({ role: 'LEADER' });
+    expect(await (await fetch(`${m.base}${persistent}`, { method: 'POST' })).text()).toBe('local');
+    expect(await (await fetch(`${m.base}${beat}`, { method: 'PUT' })).text()).toBe('local');
+    expect(await (await fetch(`${m.base}/nacos/v1/ns/instance/list?serviceName=s&consistent=true`)).text()).toBe('express');
+    const form = await fetch(`${m.base}/nacos/v1/ns/instance`, { method: 'POST', body: 'serviceName=s&ip=127.0.0.1&port=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(await form.text()).toBe('express');
+    expect(m.forwarded).toEqual([]);
+  });
+
+  it('verifies a forwarded call once and serves it here; a bad signature gets 401', async () => {
+    const ok = await member({ role: 'LEADER' });
+    const res = await fetch(`${ok.base}${persistent}`, { method: 'POST', headers: signed });
+    expect(await res.text()).toBe('local');
+    expect(ok.verified).toEqual([persistent]);
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    const bad = await member({ role: 'LEADER', verify: { ok: false, reason: 'bad-signature' } });
+    const refused = await fetch(`${bad.base}${persistent}`, { method: 'POST', headers: signed });
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).toBe('peer authentication failed: bad-signature');
+  });
+
+  it('leaves to express (unverified) a forwarded call that would need another hop, or while the status gate is closed', async () => {
+    const follower = await member();
+    expect(await (await fetch(`${follower.base}${persistent}`, { method: 'POST', headers: signed })).text()).toBe('express');
+    expect(follower.verified).toEqual([]);
+    expect(follower.forwarded).toEqual([]);
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    const down = await member({ role: 'LEADER', status: 'DOWN' });
+    expect(await (await fetch(`${down.base}${persistent}`, { method: 'POST', headers: signed })).text()).toBe('express');
+    expect(down.verified).toEqual([]);
   });
 });
 

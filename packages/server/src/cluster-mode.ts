@@ -19,9 +19,12 @@ import {
   peerUrlResolver,
   RAFT_APPLIED_HEADER,
 } from './cluster';
+import { API_SECURITY_HEADERS, hostileInputProblem } from './auth-layer';
+import { hasPeerHeaders } from './cluster/peer-auth';
 import { aggregatedSubscribersRoute } from './cluster-subscribers';
 import { type HandlerRequest, text } from './handler';
 import { Params } from './params';
+import { QueryParams } from './query-string';
 import { openStandalonePersistence, type Persistence } from './persistence';
 import type { RouteDef } from './routes/route';
 
@@ -74,6 +77,11 @@ export interface ClusterRuntime {
   dataReady(): boolean;
   /** Readiness probe: data ready and a Raft leader known. */
   ready(): boolean;
+  /**
+   * Wraps the standalone fast path (see `createFastPath`) for cluster mode: hot client calls are
+   * relayed to their owner or leader, or served here, without express (see {@link clusterFastPath}).
+   */
+  fastPath(local: FastPath): FastPath;
   /** Peer listener (mounted before the app on the client port, or on its own port). */
   peerListener: (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
   start(): void;
@@ -238,6 +246,7 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
     dataReady,
     ready,
     peerListener: plumbing.peerListener(),
+    fastPath: (local) => clusterFastPath({ self, registry, plumbing, raft, distro }, local),
     start() {
       plumbing.start();
       distro.start();
@@ -333,12 +342,12 @@ export function classifyTarget(req: HandlerRequest, registry: NamingRegistry): T
  * member had applied when the answer was written. A write's handler answers once its entry applied,
  * so the index covers the write.
  */
-function stampRaftApplied(res: Response, raft: RaftNode): void {
-  const writeHead = res.writeHead as (...args: unknown[]) => Response;
-  res.writeHead = function (this: Response, ...args: unknown[]) {
+function stampRaftApplied(res: ServerResponse, raft: RaftNode): void {
+  const writeHead = res.writeHead as (...args: unknown[]) => ServerResponse;
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
     if (!this.headersSent) this.setHeader(RAFT_APPLIED_HEADER, String(raft.leadership().appliedIndex));
     return writeHead.apply(this, args);
-  } as Response['writeHead'];
+  } as ServerResponse['writeHead'];
 }
 
 /**
@@ -363,13 +372,7 @@ export function clusterGate(deps: { self: string; registry: NamingRegistry; plum
     // when it answered. A leader that does not send that index (an older version) is asked for its
     // commit index instead.
     const catchUpWith = async (leader: string, leaderApplied: number | undefined) => {
-      let index = leaderApplied;
-      if (index === undefined) {
-        const state = await plumbing.forwarder.forward(leader, { method: 'GET', url: '/nacos/v1/ns/raft/state', headers: {} });
-        if (state.status !== 200) return;
-        index = Number((JSON.parse(state.body) as { commitIndex?: number }).commitIndex ?? 0);
-      }
-      await raft.waitApplied(index, READ_YOUR_WRITE_WAIT_MS);
+      await raft.waitApplied(leaderApplied ?? (await leaderCommitIndex(plumbing, leader)), READ_YOUR_WRITE_WAIT_MS);
     };
     try {
       const target = classifyTarget(handlerRequestOf(req), registry);
@@ -402,6 +405,105 @@ export function clusterGate(deps: { self: string; registry: NamingRegistry; plum
       next(err);
     }
   };
+}
+
+/** A raw request handler that answers (true) or leaves the request untouched for express (false). */
+export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/** The hot client calls (as the standalone fast path): beats, list polls, query-string registrations. */
+const HOT_ROUTES: ReadonlySet<string> = new Set([`PUT ${NS}/instance/beat`, `GET ${NS}/instance/list`, `POST ${NS}/instance`]);
+
+const RELAY_HEADERS: Readonly<Record<string, string>> = Object.fromEntries(API_SECURITY_HEADERS);
+
+/**
+ * The cluster's counterpart of the standalone fast path, for the hot calls without a body (beats,
+ * list polls, query-string registrations), with the same decisions as {@link clusterGate}:
+ *
+ * - a client call whose owner (Distro) or leader (Raft) is another member is relayed there at once
+ *   (after the same hostile-input checks as express), with the read-your-write wait for leader
+ *   writes, and answered with the security headers express would have set;
+ * - a client call that runs here goes to `local` (the standalone fast path);
+ * - a call a peer forwarded here (signed) is verified and served by `local` when it needs no
+ *   further hop and the status gate is open (the only place the peer's identity matters then);
+ *   its signature is checked once: a refused one is answered 401 as `peerClassifier` would.
+ *
+ * Everything else (bodies, consistent reads, 503s, refusals, other routes) is left to express,
+ * untouched, where {@link clusterGate} answers it as before.
+ */
+export function clusterFastPath(deps: { self: string; registry: NamingRegistry; plumbing: ClusterPlumbing; raft: RaftNode; distro: DistroNode }, local: FastPath): FastPath {
+  const { self, registry, plumbing, raft, distro } = deps;
+  // As the status gate (route-table.ts) decides: only when it is open is a peer's request served
+  // exactly like a client's.
+  const statusUp = () => (registry.switches.overriddenServerStatus ?? (registry.isReady() ? 'UP' : 'DOWN')) === 'UP';
+  return (req, res) => {
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const method = req.method ?? '';
+    if (!HOT_ROUTES.has(`${method} ${path}`)) return false;
+    const length = req.headers['content-length'];
+    if ((length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined) return false;
+    const query = QueryParams.parse(q < 0 ? '' : url.slice(q + 1));
+    const handlerReq: HandlerRequest = { method, path, param: (name) => query.get(name), header: (name) => firstHeader(req.headers[name]), remoteAddress: req.socket.remoteAddress };
+    const target = classifyTarget(handlerReq, registry);
+    if (target.kind === 'read-index') return false;
+    const lead = raft.leadership();
+    const owner = target.kind === 'owner' ? distro.ownerOf(target.service) : undefined;
+    const here = target.kind === 'local' || (target.kind === 'owner' && (owner === undefined || owner === self)) || (target.kind === 'leader' && lead.role === 'LEADER');
+
+    if (hasPeerHeaders(req.headers)) {
+      // Only what this member serves itself, with the gate open: then being forwarded changes
+      // nothing in the handler, and the standalone fast path answers exactly as express would.
+      if (!here || !statusUp()) return false;
+      const verdict = plumbing.verifier.verify({ method, url, headers: req.headers, body: EMPTY_BODY });
+      if (!verdict.ok) {
+        req.resume();
+        const body = `peer authentication failed: ${verdict.reason}`;
+        res.writeHead(401, { ...RELAY_HEADERS, 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+        return true;
+      }
+      if (target.kind === 'leader') stampRaftApplied(res, raft);
+      if (local(req, res)) return true;
+      // Not expected (same routes and conditions): let express serve it, already verified.
+      (req as ClusterRequest).forwardedBy = verdict.peer;
+      if (verdict.origin !== undefined) (req as ClusterRequest).forwardedFor = verdict.origin;
+      return false;
+    }
+    if (here) return local(req, res);
+    const to = target.kind === 'owner' ? owner : lead.leaderId !== '' && lead.leaderId !== self ? lead.leaderId : undefined;
+    if (to === undefined) return false;
+    const refused = hostileInputProblem(query, handlerReq.param, undefined);
+    if (refused) return false;
+    req.resume();
+    const send = (status: number, contentType: string, body: string) => {
+      res.writeHead(status, { ...RELAY_HEADERS, 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    };
+    void (async () => {
+      const out = await plumbing.forwarder.forward(to, { method, url, headers: req.headers, origin: req.socket.remoteAddress });
+      if (out.status < 300 && target.kind === 'leader') {
+        await raft.waitApplied(out.raftApplied ?? (await leaderCommitIndex(plumbing, to)), READ_YOUR_WRITE_WAIT_MS);
+      }
+      send(out.status, out.contentType, out.body);
+    })().catch((err: unknown) => {
+      if (!res.headersSent) send(500, 'text/plain; charset=utf-8', `relay failed: ${(err as Error)?.message ?? String(err)}`);
+    });
+    return true;
+  };
+}
+
+const EMPTY_BODY = Buffer.alloc(0);
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The commit index of `leader` (for a leader too old to stamp its applied index); 0 if unknown. */
+async function leaderCommitIndex(plumbing: ClusterPlumbing, leader: string): Promise<number> {
+  const state = await plumbing.forwarder.forward(leader, { method: 'GET', url: '/nacos/v1/ns/raft/state', headers: {} });
+  if (state.status !== 200) return 0;
+  return Number((JSON.parse(state.body) as { commitIndex?: number }).commitIndex ?? 0);
 }
 
 export { EPHEMERAL_DATA_TYPE };

@@ -368,11 +368,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       : {}),
   };
   app = createApp(deps);
-  // Standalone: beats, list polls and query-string registrations skip express (same input checks,
-  // handlers and answers). Not in cluster mode, whose middleware forwards writes to their owner, nor
-  // with per-request debug logs. With auth on they take the express path too: the fast path has no
-  // auth check.
-  if (!cluster && !authLayer && !logger.isLevelEnabled('debug')) fastPath = createFastPath(deps);
+  // Beats, list polls and query-string registrations skip express (same input checks, handlers and
+  // answers); in cluster mode through clusterFastPath, which relays them to their owner or leader by
+  // the cluster middleware's rules first. Not with per-request debug logs. With auth on they take the
+  // express path too: the fast path has no auth check.
+  if (!authLayer && !logger.isLevelEnabled('debug')) {
+    fastPath = cluster ? cluster.fastPath(createFastPath(deps)) : createFastPath(deps);
+  }
   registry.start();
 
   let closing: Promise<void> | undefined;

@@ -186,6 +186,8 @@ export function saveRawBody(req: IncomingMessage, _res: unknown, buf: Buffer): v
 export function peerClassifier(verifier: PeerVerifier, onReject?: (info: { reason: PeerAuthFailure; detail: string; path: string }) => void): (req: Request, res: Response, next: NextFunction) => void {
   return (req, res, next) => {
     const r = req as ClusterRequest;
+    // Already verified by the cluster fast path (the replay cache would refuse a second check).
+    if (r.forwardedBy !== undefined) return next();
     const kind = classifyIncoming(verifier, { method: req.method, url: req.originalUrl, headers: req.headers, body: r.rawBody ?? '' });
     if (kind.kind === 'rejected') {
       onReject?.({ reason: kind.reason, detail: kind.detail, path: req.path });
