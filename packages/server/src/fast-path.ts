@@ -28,7 +28,7 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
  * handlers that answer synchronously (beats, lists), the Promise hop: the answer is written in the turn
  * the request arrived. 100,000 instances beating every 5 s is 20,000 requests/s.
  *
- * Per-request metrics are not counted here. Returns false, touching nothing, for any other request (the
+ * Requests are counted in `deps.metrics` (exactly; latency sampled, see ServerMetrics.recordHot). Returns false, touching nothing, for any other request (the
  * caller then hands it to the express app). Only for servers whose express app has no per-request
  * middleware these calls need (an auth check, cluster forwarding): such a host must not use it, or must
  * run that check here too.
@@ -36,12 +36,14 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
 export function createFastPath(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
   const table = buildRouteTable(deps);
   const logger = deps.logger;
+  const metrics = deps.metrics;
   return (req, res) => {
     const url = req.url ?? '';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const method = req.method ?? '';
     if (!FAST_ROUTES.has(`${method} ${path}`)) return false;
+    const start = metrics ? performance.now() : 0;
     const length = req.headers['content-length'];
     if ((length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined) return false;
     const query = QueryParams.parse(q < 0 ? '' : url.slice(q + 1));
@@ -50,6 +52,7 @@ export function createFastPath(deps: ServerDeps): (req: IncomingMessage, res: Se
       const { headers, payload } = resultHeaders(result, SECURITY_HEADERS);
       res.writeHead(result.status, headers);
       res.end(payload);
+      metrics?.recordHot(method, path, result.status, (performance.now() - start) / 1000);
     };
     // An empty body still has to be consumed for keep-alive to go on.
     req.resume();
