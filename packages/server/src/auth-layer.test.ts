@@ -1,5 +1,6 @@
 import { encodeAuthEntry, NamingRegistry } from '@tacos/core';
 import { MemoryStorage, RaftNode } from '@tacos/raft';
+import type { RequestHandler } from 'express';
 import request from 'supertest';
 import { createApp } from './app';
 import { AUTH_STATE_HANDLER, authProposer, isConsolePath, startAuth } from './auth-layer';
@@ -81,3 +82,36 @@ describe('auth layer in the app', () => {
     }
   });
 });
+
+describe('login limits behind a forwarding member', () => {
+  it('count failures against the client address the member vouched for, not the member', async () => {
+    const registry = new NamingRegistry();
+    registry.stateMachine.setAuthHandler(AUTH_STATE_HANDLER);
+    const raft = new RaftNode({ id: 'f', peers: ['f'], storage: new MemoryStorage(), transport: { send() {}, onMessage() {} }, stateMachine: registry.stateMachine, tickMs: 20 });
+    await raft.start();
+    registry.setProposer(raft, () => raft.status().role === 'LEADER');
+    const state = () => registry.stateMachine.authState() as AuthState;
+    const authLayer = await startAuth({ tokenKey: KEY, state, propose: authProposer(raft, encodeAuthEntry), bcryptCost: 4, adminPassword: 'forward-admin-1' }, quiet);
+    // Stands in for the cluster's peer classifier, which sets forwardedFor only after the signature verified.
+    const vouch: RequestHandler = (req, _res, next) => {
+      const origin = req.headers['x-test-origin'];
+      if (typeof origin === 'string') (req as { forwardedFor?: string }).forwardedFor = origin;
+      next();
+    };
+    const app = createApp({ registry, authLayer, clusterMiddleware: [vouch] });
+    const login = (origin: string, username: string) => request(app).post('/nacos/v1/auth/login').set('x-test-origin', origin).type('form').send({ username, password: 'wrong-password' });
+    try {
+      // Different usernames, so only the per-address limit can trip: 20 free failures, the 21st
+      // locks the address, the 22nd is refused.
+      const statuses: number[] = [];
+      for (let i = 0; i < 22; i++) statuses.push((await login('10.9.9.1', `guess${i}`)).status);
+      expect(statuses.slice(0, 21).every((s) => s === 403)).toBe(true);
+      expect(statuses[21]).toBe(429);
+      // Another client behind the same member is not locked out.
+      expect((await login('10.9.9.2', 'someone')).status).toBe(403);
+    } finally {
+      await raft.stop();
+    }
+  });
+});
+

@@ -122,7 +122,9 @@ function handlerRequestOf(req: Request): HandlerRequest {
     path: req.path,
     param: (name) => first(query[name]) ?? (body ? first(body[name]) : undefined),
     header: (name) => first(req.headers[name]),
-    remoteAddress: req.socket.remoteAddress,
+    // A request a member forwarded (its signature verified) counts against the client's address, not
+    // the member's: otherwise per-address login limits would lump every client of a member together.
+    remoteAddress: (req as { forwardedFor?: string }).forwardedFor ?? req.socket.remoteAddress,
   };
 }
 
