@@ -44,6 +44,20 @@ describe('LmdbStorage', () => {
     await r.close();
   });
 
+  it('keeps the same durable log whether it commits on the calling thread or asynchronously', async () => {
+    for (const syncCommitMaxMs of [0, 1000]) {
+      const sub = join(dir, `sync-${syncCommitMaxMs}`);
+      const s = await LmdbStorage.open(sub, { syncCommitMaxMs });
+      await s.save({ hardState: { term: 2, vote: 'a', commit: 3 }, entries: range(1, 5, 2) });
+      await s.save({ entries: [entry(6, 2)] });
+      await s.compact({ meta: { index: 3, term: 2, confState: { voters: ['a'], learners: [] } }, data: new Uint8Array([7]) }, 2);
+      await s.close();
+      const r = await LmdbStorage.open(sub, { syncCommitMaxMs });
+      expect([r.firstIndex(), r.lastIndex(), r.initialState().hardState.commit, [...r.snapshot().data]]).toEqual([3, 6, 3, [7]]);
+      await r.close();
+    }
+  });
+
   it('truncates a conflicting suffix and replaces the log with a received snapshot', async () => {
     const s = await LmdbStorage.open(dir);
     await s.save({ entries: range(1, 10, 1) });

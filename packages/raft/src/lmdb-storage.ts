@@ -27,7 +27,36 @@ const META_HEADER = 8;
 /** Options of {@link LmdbStorage.open}. */
 export interface LmdbStorageOptions {
   logger?: Logger;
+  /**
+   * Commit writes on the calling thread (blocking it for the fsync) when probe commits at open take
+   * at most this long, in ms; slower disks get asynchronous commits (the event loop goes on during
+   * the fsync). 0 = always asynchronous. Default {@link DEFAULT_SYNC_COMMIT_MAX_MS}.
+   */
+  syncCommitMaxMs?: number;
 }
+
+/**
+ * Largest synchronous commit time (ms) for which {@link LmdbStorage} commits on the calling thread:
+ * the quickest of a few probe commits when the store opens. On an SSD an fsync'd LMDB commit takes
+ * well under a millisecond, and committing it in place is cheaper than lmdb-js' asynchronous commit,
+ * whose hand-offs between the main thread and the write thread took ~10 ms of wall time per write
+ * with three cluster members on one busy core. On a slower disk the event loop would stall for too
+ * long: writes then go through the write thread.
+ */
+export const DEFAULT_SYNC_COMMIT_MAX_MS = 2;
+
+/** Probe commits when the store opens. */
+const SYNC_PROBES = 3;
+
+/** Synchronous commit times kept while running. */
+const SYNC_SAMPLES = 16;
+
+/**
+ * While running, commits stop being synchronous (until the store is reopened) once the quickest
+ * of the last {@link SYNC_SAMPLES} took longer than this many times the limit. Not the limit
+ * itself: on a busy core a commit's wall time also counts the time other processes ran meanwhile.
+ */
+const SYNC_SLOW_FACTOR = 10;
 
 function frameEntry(e: Entry): Uint8Array {
   const buf = Buffer.allocUnsafe(HEADER + e.data.byteLength);
@@ -77,8 +106,11 @@ const unjson = <T>(b: Uint8Array): T => JSON.parse(new TextDecoder().decode(b)) 
  * The embedded default {@link RaftStorage}: one LMDB environment in `dir` (files `data.mdb`,
  * `lock.mdb`), with sub-databases `log` (index → framed entry) and `meta` (hard state, snapshot,
  * log start). Every write is one LMDB transaction committed with fsync (no `noSync`, no
- * overlapping sync), and lmdb-js merges transactions issued in the same event-loop turn into one
- * commit: concurrent writes share one fsync (group commit).
+ * overlapping sync). On a fast disk it is committed on the calling thread (see
+ * {@link DEFAULT_SYNC_COMMIT_MAX_MS}); otherwise asynchronously, and lmdb-js merges transactions
+ * issued in the same event-loop turn into one commit (group commit). Either way `save` and
+ * `compact` resolve only once the data is on disk. The Raft driver batches the proposals of a turn
+ * into one `save` itself.
  *
  * Terms of the whole log are mirrored in memory (8 bytes per entry) so `term()` costs no read;
  * entries are read from the memory map on demand. A failed write rejects with STORAGE_FAILED;
@@ -92,6 +124,11 @@ export class LmdbStorage implements RaftStorage {
   /** terms[i] is the term of entry prevIndex + 1 + i. */
   private terms: number[] = [];
   private closed = false;
+  /** Commit on the calling thread (decided when opened; see {@link DEFAULT_SYNC_COMMIT_MAX_MS}). */
+  private syncMode = false;
+  /** Wall times of the latest synchronous commits, ms. */
+  private readonly syncTimes: number[] = [];
+  private readonly syncCommitMaxMs: number;
 
   private constructor(
     private readonly env: RootDatabase,
@@ -100,7 +137,44 @@ export class LmdbStorage implements RaftStorage {
     /** Path of the data file, for error messages. */
     readonly file: string,
     private readonly logger: Logger,
-  ) {}
+    syncCommitMaxMs: number = DEFAULT_SYNC_COMMIT_MAX_MS,
+  ) {
+    this.syncCommitMaxMs = syncCommitMaxMs;
+  }
+
+  /**
+   * Runs `write` in one durable transaction: on this thread in synchronous mode (see
+   * {@link DEFAULT_SYNC_COMMIT_MAX_MS}), else through lmdb-js' write thread.
+   */
+  private async commit(write: () => void): Promise<void> {
+    if (!this.syncMode) {
+      await this.env.transaction(write);
+      return;
+    }
+    const started = performance.now();
+    this.env.transactionSync(write);
+    this.syncTimes.push(performance.now() - started);
+    if (this.syncTimes.length > SYNC_SAMPLES) this.syncTimes.shift();
+    if (this.syncTimes.length === SYNC_SAMPLES && Math.min(...this.syncTimes) > this.syncCommitMaxMs * SYNC_SLOW_FACTOR) {
+      this.syncMode = false;
+      this.logger.warn('raft store commits became slow; committing asynchronously from now on', { file: this.file, quickestMs: Math.min(...this.syncTimes) });
+    }
+  }
+
+  /** Decides the commit mode from a few probe commits (a key of its own, rewritten). */
+  private probeSyncCommit(): void {
+    if (this.syncCommitMaxMs <= 0) return;
+    let quickest = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < SYNC_PROBES; i++) {
+      const started = performance.now();
+      this.env.transactionSync(() => {
+        this.metaDb.put('syncProbe', frameMeta(json({ at: Date.now() })));
+      });
+      quickest = Math.min(quickest, performance.now() - started);
+    }
+    this.syncMode = quickest <= this.syncCommitMaxMs;
+    this.logger.debug('raft store commit mode', { file: this.file, sync: this.syncMode, quickestProbeMs: quickest });
+  }
 
   /**
    * Opens (creating if needed) the store in directory `dir` and checks it. Rejects with RaftError
@@ -118,9 +192,10 @@ export class LmdbStorage implements RaftStorage {
     }
     const logDb = env.openDB<Uint8Array, number>({ name: 'log', keyEncoding: 'uint32', encoding: 'binary' });
     const metaDb = env.openDB<Uint8Array, string>({ name: 'meta', encoding: 'binary' });
-    const store = new LmdbStorage(env, logDb, metaDb, file, options.logger ?? NOOP_LOGGER);
+    const store = new LmdbStorage(env, logDb, metaDb, file, options.logger ?? NOOP_LOGGER, options.syncCommitMaxMs);
     try {
       await store.load();
+      store.probeSyncCommit();
     } catch (err) {
       await env.close();
       throw err;
@@ -158,7 +233,7 @@ export class LmdbStorage implements RaftStorage {
         if (isLast && key > this.hardState.commit) {
           // Torn tail: never committed here, so never acknowledged by this member as durable.
           this.logger.warn('discarding torn last log record', { file: this.file, index: key, detail: decoded });
-          await this.env.transaction(() => {
+          await this.commit(() => {
             this.logDb.remove(key);
           });
           break;
@@ -244,7 +319,7 @@ export class LmdbStorage implements RaftStorage {
       terms = terms.slice(0, first - prevIndex - 1).concat(entries.map((e) => e.term));
     }
     try {
-      await this.env.transaction(() => {
+      await this.commit(() => {
         for (let i = removeFrom; removeFrom > 0 && i <= removeTo; i++) this.logDb.remove(i);
         if (snapshot) {
           this.metaDb.put('snapMeta', frameMeta(json(snapshot.meta)));
@@ -275,7 +350,7 @@ export class LmdbStorage implements RaftStorage {
     const to = Math.max(compactTo, this.prevIndex);
     const term = this.term(to)!;
     try {
-      await this.env.transaction(() => {
+      await this.commit(() => {
         if (newer) {
           this.metaDb.put('snapMeta', frameMeta(json(snapshot.meta)));
           this.metaDb.put('snapData', frameMeta(snapshot.data));
