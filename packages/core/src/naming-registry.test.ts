@@ -135,6 +135,13 @@ describe('instance/list', () => {
     expect(list().reachProtectThreshold).toBe(false); // negative disables
   });
 
+  it('registers an ephemeral instance synchronously, with the same checks as registerInstance', () => {
+    registry.registerEphemeralInstance(write({ ip: '10.0.5.1' }));
+    expect(list().hosts.map((h) => h.ip)).toEqual(['10.0.5.1']);
+    expect(() => registry.registerEphemeralInstance(write({ ip: 'not an ip' }))).toThrow(/ip/i);
+    expect(() => registry.registerEphemeralInstance(write({ port: 70000 }))).toThrow(/port/);
+  });
+
   it('caches the body per version and splices lastRefTime', async () => {
     await registry.registerInstance(write());
     const a = registry.listInstances(listReq());

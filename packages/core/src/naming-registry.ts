@@ -344,24 +344,13 @@ export class NamingRegistry {
 
   /** Registers (upserts) an instance. Creates the service if missing. Ephemeral: in memory; persistent: via Raft. */
   async registerInstance(req: InstanceWrite): Promise<void> {
+    if (req.ephemeral) {
+      this.registerEphemeralInstance(req);
+      return;
+    }
     this.checkInstanceFields(req.ip, req.port, req.clusterName);
     this.checkNewService(req.namespaceId, req.serviceName);
     const weight = clampWeight(req.weight);
-    if (req.ephemeral) {
-      const entry = this.state.ensureService(req.namespaceId, req.serviceName);
-      this.state.putInstance(entry, {
-        ip: req.ip,
-        port: req.port,
-        clusterName: req.clusterName,
-        ephemeral: true,
-        weight,
-        initialHealthy: req.healthy,
-        enabled: req.enabled,
-        app: req.app,
-        metadata: req.metadata,
-      });
-      return;
-    }
     await this.persistent().execute({
       op: 'putInstances',
       ns: req.namespaceId,
@@ -378,6 +367,28 @@ export class NamingRegistry {
           metadata: req.metadata,
         },
       ],
+    });
+  }
+
+  /**
+   * {@link registerInstance} for an ephemeral instance (`req.ephemeral` must be true), synchronously:
+   * done in memory when it returns, so a hot path can answer in the same turn. Throws NacosError on bad
+   * fields.
+   */
+  registerEphemeralInstance(req: InstanceWrite): void {
+    this.checkInstanceFields(req.ip, req.port, req.clusterName);
+    this.checkNewService(req.namespaceId, req.serviceName);
+    const entry = this.state.ensureService(req.namespaceId, req.serviceName);
+    this.state.putInstance(entry, {
+      ip: req.ip,
+      port: req.port,
+      clusterName: req.clusterName,
+      ephemeral: true,
+      weight: clampWeight(req.weight),
+      initialHealthy: req.healthy,
+      enabled: req.enabled,
+      app: req.app,
+      metadata: req.metadata,
     });
   }
 

@@ -107,10 +107,14 @@ export function instanceRoutes(deps: ServerDeps): RouteDef[] {
     {
       method: 'POST',
       path: `${NS}/instance`,
-      handler: async (req) => {
+      handler: (req) => {
         const write = parseInstanceWrite(new Params(req), registry.switches.defaultInstanceEphemeral);
-        await registry.registerInstance(write);
-        return OK;
+        // Ephemeral: in memory, answered in this turn (no Promise for the fast path to wait on).
+        if (write.ephemeral) {
+          registry.registerEphemeralInstance(write);
+          return OK;
+        }
+        return registry.registerInstance(write).then(() => OK);
       },
     },
     {
