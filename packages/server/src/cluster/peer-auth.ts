@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { CLUSTER_ERROR_CODES, ClusterError } from './errors';
@@ -72,7 +72,37 @@ export function validateClusterSecret(secret: string | undefined): string {
   return secret;
 }
 
-const sha256Hex = (body: Uint8Array | string): string => createHash('sha256').update(body).digest('hex');
+const EMPTY_SHA256 = createHash('sha256').digest('hex');
+
+const sha256Hex = (body: Uint8Array | string): string => (body.length === 0 ? EMPTY_SHA256 : createHash('sha256').update(body).digest('hex'));
+
+/** HMAC keys by secret, prepared once (createHmac with a string key re-derives the key every call). */
+const hmacKeys = new Map<string, KeyObject>();
+
+function hmacKeyOf(secret: string): KeyObject {
+  let key = hmacKeys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    hmacKeys.set(secret, key);
+  }
+  return key;
+}
+
+/** Random bytes are drawn this many at a time for nonces (one `randomBytes` call per 256 nonces). */
+const NONCE_POOL_BYTES = 16 * 256;
+let noncePool = Buffer.alloc(0);
+let noncePos = 0;
+
+/** 16 random bytes in hex, from a pool refilled with `randomBytes` (same randomness, fewer calls). */
+function randomNonce(): string {
+  if (noncePos + 16 > noncePool.length) {
+    noncePool = randomBytes(NONCE_POOL_BYTES);
+    noncePos = 0;
+  }
+  const nonce = noncePool.toString('hex', noncePos, noncePos + 16);
+  noncePos += 16;
+  return nonce;
+}
 
 /** What is signed. `url` is the path with its query string, exactly as sent on the request line. */
 export interface PeerSignedParts {
@@ -96,7 +126,7 @@ export function canonicalPeerString(p: PeerSignedParts): string {
 }
 
 function hmacHex(secret: string, p: PeerSignedParts): string {
-  return createHmac('sha256', secret).update(canonicalPeerString(p)).digest('hex');
+  return createHmac('sha256', hmacKeyOf(secret)).update(canonicalPeerString(p)).digest('hex');
 }
 
 /** Options of {@link PeerSigner}. */
@@ -134,7 +164,7 @@ export class PeerSigner {
     this.secret = options.secret;
     this.self = options.self;
     this.now = options.now ?? Date.now;
-    this.nonce = options.nonce ?? (() => randomBytes(16).toString('hex'));
+    this.nonce = options.nonce ?? randomNonce;
   }
 
   /** Returns the headers to add to the request (a new object each call). */

@@ -77,6 +77,8 @@ export class PeerClient {
   private readonly resolveUrl: PeerUrlResolver;
   private readonly timeoutMs: number;
   private readonly agent: Agent;
+  /** Parsed base URL per member. */
+  private readonly bases = new Map<string, URL>();
 
   constructor(options: PeerClientOptions) {
     this.signer = options.signer;
@@ -103,11 +105,15 @@ export class PeerClient {
     // Only the base (host and port) comes from a URL; the path is sent verbatim, exactly as signed,
     // so a forwarded request line reaches the owner byte for byte (URL parsing would re-encode it,
     // and resolve a `//host/...` path to another host).
-    let base: URL;
-    try {
-      base = new URL(this.resolveUrl(member));
-    } catch (err) {
-      return Promise.reject(new ClusterError(CLUSTER_ERROR_CODES.PEER_UNREACHABLE, `bad peer address ${member}`, { cause: err }));
+    let base = this.bases.get(member);
+    if (!base) {
+      try {
+        base = new URL(this.resolveUrl(member));
+      } catch (err) {
+        return Promise.reject(new ClusterError(CLUSTER_ERROR_CODES.PEER_UNREACHABLE, `bad peer address ${member}`, { cause: err }));
+      }
+      // Members are few (and the resolver must answer the same for a member every time).
+      if (this.bases.size < 1024) this.bases.set(member, base);
     }
     if (base.protocol !== 'http:') return Promise.reject(new ClusterError(CLUSTER_ERROR_CODES.PEER_UNREACHABLE, `peer URL of ${member} must be http:// (TLS between members is not supported yet)`));
     if (!call.path.startsWith('/')) return Promise.reject(new ClusterError(CLUSTER_ERROR_CODES.PEER_UNREACHABLE, `bad path for ${member}: must start with /`));
