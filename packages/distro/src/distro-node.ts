@@ -8,7 +8,7 @@ import { type DistroStorage, MemoryStorage, type StoredEntry } from './storage';
 import { SyncQueue, type SyncBatch } from './sync-queue';
 import type { DistroRequest, DistroResponse, DistroTransport, EntriesResponse, TransferEntry } from './transport';
 import type { TypedKey } from './typed-key';
-import { makeEntry, nextVersion, supersedes, type Version } from './versioned-entry';
+import { makeEntry, makeLazyEntry, nextVersion, supersedes, type Version } from './versioned-entry';
 
 /** Timings of a distro node. Defaults in {@link DEFAULT_DISTRO_CONFIG}. */
 export interface DistroConfig {
@@ -377,9 +377,8 @@ export class DistroNode {
     }
     const previous = this.storage.get(type, key);
     const version = nextVersion(previous?.version, this.clock.now(), this.self);
-    const entry = makeEntry(version, value);
     processor.apply({ type, key, value, version, previous: previous?.version, reason: APPLY_REASONS.LOCAL });
-    this.storage.set(type, key, { ...entry, storedAt: this.clock.now() });
+    this.storage.set(type, key, makeLazyEntry(version, value, { storedAt: this.clock.now() }));
     this.counters.localWrites++;
     const peers = this.peers(true);
     const now = this.clock.now();

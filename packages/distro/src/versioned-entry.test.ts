@@ -4,6 +4,7 @@ import {
   compareVersions,
   digestOf,
   makeEntry,
+  makeLazyEntry,
   nextVersion,
   supersedes,
   TOMBSTONE_DIGEST,
@@ -116,5 +117,17 @@ describe('entries and merge', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('makeLazyEntry', () => {
+  it('reads like makeEntry plus the extra fields, and copies carry the digest', () => {
+    const value = new TextEncoder().encode('list');
+    const lazy = makeLazyEntry({ ts: 5, origin: 'a' }, value, { storedAt: 7 });
+    const eager = makeEntry({ ts: 5, origin: 'a' }, value);
+    expect(lazy.digest).toBe(eager.digest);
+    expect({ ...lazy }).toEqual({ ...eager, storedAt: 7 });
+    const tomb = makeLazyEntry({ ts: 6, origin: 'a' }, null, { storedAt: 8 });
+    expect([tomb.tombstone, tomb.digest]).toEqual([true, TOMBSTONE_DIGEST]);
   });
 });

@@ -70,6 +70,26 @@ export function makeEntry(version: Version, value: Uint8Array | null): Versioned
 }
 
 /**
+ * Like {@link makeEntry} plus `extra` fields, but the digest is computed the first time it is read
+ * (and then kept): an owner may overwrite a key many times between two syncs (a service's list on
+ * every register), and only checksums and merges of equal versions read the digest. The digest is
+ * an own enumerable property, so copies (`{ ...entry }`) carry its value.
+ */
+export function makeLazyEntry<X extends object>(version: Version, value: Uint8Array | null, extra: X): VersionedEntry & X {
+  let digest: string | undefined;
+  return {
+    ...extra,
+    version,
+    value,
+    tombstone: value === null,
+    get digest(): string {
+      digest ??= digestOf(value);
+      return digest;
+    },
+  };
+}
+
+/**
  * The merge order: by version first. Equal versions normally mean the same write; should two
  * different values ever carry the same version (a member restarted with its clock set back and
  * reused a stamp), a tombstone wins, then the larger digest, so the order stays total and every
