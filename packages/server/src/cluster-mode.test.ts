@@ -9,7 +9,8 @@ import pino from 'pino';
 import express from 'express';
 import request from 'supertest';
 import type { ClusterPlumbing, ForwardRequest, ForwardResult } from './cluster';
-import { classifyTarget, clusterFastPath, clusterGate } from './cluster-mode';
+import { classifyTarget, clusterFastPath, clusterGate, forwardBatchServer } from './cluster-mode';
+import { createTestApp, type TestApp } from './testing/test-app';
 import type { HandlerRequest } from './handler';
 import { type RunningServer, StartupError, startServer } from './server';
 
@@ -205,6 +206,73 @@ describe('clusterFastPath', () => {
     const down = await member({ role: 'LEADER', status: 'DOWN' });
     expect(await (await fetch(`${down.base}${persistent}`, { method: 'POST', headers: signed })).text()).toBe('express');
     expect(down.verified).toEqual([]);
+  });
+});
+
+describe('forwardBatchServer', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.stop());
+
+  const batchOn = (opts: { role: string; owner: string }) =>
+    forwardBatchServer(
+      {
+        self: 'me:1',
+        registry: t.registry,
+        plumbing: {} as ClusterPlumbing,
+        raft: { leadership: () => ({ role: opts.role, leaderId: 'me:1', appliedIndex: 77 }) } as never,
+        distro: { ownerOf: () => opts.owner } as never,
+      },
+      { registry: t.registry },
+    );
+  const call = (url: string, method = 'POST') => ({ method, url, headers: { 'user-agent': 'Nacos-Java-Client:v1.4.1' }, origin: '127.0.0.9' });
+
+  it('serves each call as the express app would, never forwarding it again, and reports the applied index', async () => {
+    const serve = batchOn({ role: 'LEADER', owner: 'me:1' });
+    const reply = await serve(
+      [
+        call('/nacos/v1/ns/instance?serviceName=b&ip=127.0.0.1&port=1&ephemeral=false'),
+        call('/nacos/v1/ns/instance?serviceName=b&ip=127.0.0.2&port=1&ephemeral=true'),
+        call('/nacos/v1/ns/instance?serviceName=b&ip=127.0.0.3&port=1&ephemeral=false&metadata=%7Bbad'),
+        call('/nacos/v1/ns/service?serviceName=b'),
+      ],
+      'peer:1',
+      '127.0.0.1',
+    );
+    expect(reply.applied).toBe(77);
+    expect(reply.results.map((r) => [r.status, r.body])).toEqual([
+      [200, 'ok'],
+      [200, 'ok'],
+      [400, expect.any(String)],
+      [400, 'not a call members relay in batches: POST /nacos/v1/ns/service'],
+    ]);
+    const entry = t.registry.state.getService('public', 'DEFAULT_GROUP@@b');
+    expect([entry?.persistent.size, entry?.ephemeral.size]).toEqual([1, 1]);
+  });
+
+  it('refuses calls that belong to another member (owner: 400 invalid redirect; leader: 503)', async () => {
+    const serve = batchOn({ role: 'FOLLOWER', owner: 'other:1' });
+    const reply = await serve(
+      [call('/nacos/v1/ns/instance/beat?serviceName=c&ip=127.0.0.1&port=1', 'PUT'), call('/nacos/v1/ns/instance?serviceName=c&ip=127.0.0.1&port=1&ephemeral=false')],
+      'peer:1',
+      undefined,
+    );
+    expect(reply.results.map((r) => [r.status, r.body])).toEqual([
+      [400, 'receive invalid redirect request from peer peer:1'],
+      [503, 'no Raft leader here; retry or ask another member'],
+    ]);
+  });
+
+  it('lets calls from a member through the status gate, as forwarded calls are', async () => {
+    t.registry.switches.overriddenServerStatus = 'DOWN' as never;
+    try {
+      const reply = await batchOn({ role: 'LEADER', owner: 'me:1' })([call('/nacos/v1/ns/instance?serviceName=d&ip=127.0.0.1&port=1&ephemeral=true')], 'peer:1', undefined);
+      expect(reply.results[0]?.status).toBe(200);
+    } finally {
+      t.registry.switches.overriddenServerStatus = null as never;
+    }
   });
 });
 

@@ -20,12 +20,15 @@ import {
   RAFT_APPLIED_HEADER,
 } from './cluster';
 import { API_SECURITY_HEADERS, hostileInputProblem } from './auth-layer';
+import { type ForwardBatchServer, ForwardBatcher, type ForwardItem, type ForwardItemResult, forwardBatchRoute, itemHeaders } from './cluster/forward-batch';
 import { hasPeerHeaders } from './cluster/peer-auth';
 import { aggregatedSubscribersRoute } from './cluster-subscribers';
+import type { ServerDeps } from './deps';
 import { type HandlerRequest, text } from './handler';
 import { Params } from './params';
 import { QueryParams } from './query-string';
 import { openStandalonePersistence, type Persistence } from './persistence';
+import { buildRouteTable, dispatchNow } from './route-table';
 import type { RouteDef } from './routes/route';
 
 /** How long a leader waits for a persistent write to commit before answering 503 (never an ack). */
@@ -81,7 +84,7 @@ export interface ClusterRuntime {
    * Wraps the standalone fast path (see `createFastPath`) for cluster mode: hot client calls are
    * relayed to their owner or leader, or served here, without express (see {@link clusterFastPath}).
    */
-  fastPath(local: FastPath): FastPath;
+  fastPath(local: FastPath, deps: ServerDeps): FastPath;
   /** Peer listener (mounted before the app on the client port, or on its own port). */
   peerListener: (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
   start(): void;
@@ -121,7 +124,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  */
 export async function startClusterRuntime(options: ClusterRuntimeOptions): Promise<ClusterRuntime> {
   const { self, registry, logger } = options;
+  // Batches of hot calls other members relay here; served once the app's handlers exist.
+  let batchServer: ForwardBatchServer | undefined;
   const plumbing = createClusterPlumbing({
+    extraPeerRoutes: [forwardBatchRoute(() => batchServer)],
     self,
     members: options.members,
     secret: options.secret,
@@ -236,6 +242,7 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
   ];
 
   const gate = clusterGate({ self, registry, plumbing, raft, distro });
+  const batcher = new ForwardBatcher({ client: plumbing.peerClient, single: (target, req) => plumbing.forwarder.forward(target, req) });
   return {
     plumbing,
     raft,
@@ -246,7 +253,11 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
     dataReady,
     ready,
     peerListener: plumbing.peerListener(),
-    fastPath: (local) => clusterFastPath({ self, registry, plumbing, raft, distro }, local),
+    fastPath: (local, deps) => {
+      const relay = { self, registry, plumbing, raft, distro };
+      batchServer = forwardBatchServer(relay, deps);
+      return clusterFastPath({ ...relay, batcher }, local);
+    },
     start() {
       plumbing.start();
       distro.start();
@@ -407,6 +418,61 @@ export function clusterGate(deps: { self: string; registry: NamingRegistry; plum
   };
 }
 
+/** What relaying and serving relayed calls needs of a member. */
+interface RelayDeps {
+  self: string;
+  registry: NamingRegistry;
+  plumbing: ClusterPlumbing;
+  raft: RaftNode;
+  distro: DistroNode;
+}
+
+/**
+ * Serves the hot calls another member relayed here in one batch, each as the express app would
+ * serve it forwarded by that member (hostile-input checks, then the gate: a call that would need
+ * another hop is refused, never forwarded again; then the handler with the status gate open to the
+ * peer). The reply carries the Raft index applied once every call was answered, which covers the
+ * writes among them (read-your-write on the sender).
+ */
+export function forwardBatchServer(relay: RelayDeps, deps: ServerDeps): ForwardBatchServer {
+  const { self, registry, raft, distro } = relay;
+  const table = buildRouteTable(deps);
+  const logger = deps.logger;
+  const serveItem = async (item: ForwardItem, peer: string, remoteAddress: string | undefined): Promise<ForwardItemResult> => {
+    const q = item.url.indexOf('?');
+    const path = q < 0 ? item.url : item.url.slice(0, q);
+    if (!HOT_ROUTES.has(`${item.method} ${path}`)) return text(`not a call members relay in batches: ${item.method} ${path}`, 400);
+    const query = QueryParams.parse(q < 0 ? '' : item.url.slice(q + 1));
+    const param = (name: string) => query.get(name);
+    const parsed = new Map<string, unknown>();
+    const handlerReq: HandlerRequest = {
+      method: item.method,
+      path,
+      param,
+      header: (name) => item.headers[name],
+      remoteAddress,
+      forwardedBy: peer,
+      parsedJson: (name) => parsed.get(name),
+    };
+    const refused = hostileInputProblem(query, param, logger, parsed);
+    if (refused) return refused;
+    const target = classifyTarget(handlerReq, registry);
+    if (target.kind === 'read-index') return text('consistent reads are not relayed in batches', 400);
+    if (target.kind === 'owner') {
+      const owner = distro.ownerOf(target.service);
+      if (owner !== undefined && owner !== self) return text(invalidRedirectText(peer), 400);
+    } else if (target.kind === 'leader' && raft.leadership().role !== 'LEADER') {
+      return text('no Raft leader here; retry or ask another member', 503);
+    }
+    return dispatchNow(table, registry, handlerReq, logger);
+  };
+  return async (items, peer, remoteAddress) => {
+    const answers = await Promise.all(items.map((item) => serveItem(item, peer, remoteAddress)));
+    const results = answers.map((a) => ({ status: a.status, contentType: a.contentType, body: a.body }));
+    return { v: 1, applied: raft.leadership().appliedIndex, results };
+  };
+}
+
 /** A raw request handler that answers (true) or leaves the request untouched for express (false). */
 export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 
@@ -430,8 +496,8 @@ const RELAY_HEADERS: Readonly<Record<string, string>> = Object.fromEntries(API_S
  * Everything else (bodies, consistent reads, 503s, refusals, other routes) is left to express,
  * untouched, where {@link clusterGate} answers it as before.
  */
-export function clusterFastPath(deps: { self: string; registry: NamingRegistry; plumbing: ClusterPlumbing; raft: RaftNode; distro: DistroNode }, local: FastPath): FastPath {
-  const { self, registry, plumbing, raft, distro } = deps;
+export function clusterFastPath(deps: RelayDeps & { batcher?: Pick<ForwardBatcher, 'forward'> }, local: FastPath): FastPath {
+  const { self, registry, plumbing, raft, distro, batcher } = deps;
   // As the status gate (route-table.ts) decides: only when it is open is a peer's request served
   // exactly like a client's.
   const statusUp = () => (registry.switches.overriddenServerStatus ?? (registry.isReady() ? 'UP' : 'DOWN')) === 'UP';
@@ -481,7 +547,8 @@ export function clusterFastPath(deps: { self: string; registry: NamingRegistry; 
       res.end(body);
     };
     void (async () => {
-      const out = await plumbing.forwarder.forward(to, { method, url, headers: req.headers, origin: req.socket.remoteAddress });
+      const origin = req.socket.remoteAddress;
+      const out = batcher ? await batcher.forward(to, { method, url, headers: itemHeaders(req.headers), ...(origin === undefined ? {} : { origin }) }) : await plumbing.forwarder.forward(to, { method, url, headers: req.headers, origin });
       if (out.status < 300 && target.kind === 'leader') {
         await raft.waitApplied(out.raftApplied ?? (await leaderCommitIndex(plumbing, to)), READ_YOUR_WRITE_WAIT_MS);
       }

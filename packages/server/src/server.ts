@@ -373,7 +373,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // the cluster middleware's rules first. Not with per-request debug logs. With auth on they take the
   // express path too: the fast path has no auth check.
   if (!authLayer && !logger.isLevelEnabled('debug')) {
-    fastPath = cluster ? cluster.fastPath(createFastPath(deps)) : createFastPath(deps);
+    fastPath = cluster ? cluster.fastPath(createFastPath(deps), deps) : createFastPath(deps);
   }
   registry.start();
 

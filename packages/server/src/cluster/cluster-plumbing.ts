@@ -33,6 +33,8 @@ export interface ClusterPlumbingOptions {
   forwardTimeoutMs?: number;
   /** Logs member state changes (info), refused peer requests (warn) and transport failures (debug). */
   logger?: Logger;
+  /** More peer routes served by {@link ClusterPlumbing.peerListener} (signed like the others). */
+  extraPeerRoutes?: readonly PeerRoute[];
 }
 
 /** Everything a cluster member needs besides Raft and distro themselves. See README "Wiring". */
@@ -48,6 +50,8 @@ export interface ClusterPlumbing {
   /** Give to `new DistroNode({ transport })`. */
   readonly distroTransport: DistroHttpTransport;
   readonly forwarder: Forwarder;
+  /** The signed client of the peer routes (Raft, Distro, health, forward batches). */
+  readonly peerClient: PeerClient;
   /** Lets the health route and member records show Raft metadata. Call once the RaftNode exists. */
   bindRaft(raft: { status(): RaftStatus }): void;
   /** Lets the distro peer route deliver. Until called, distro requests answer 503 NOT_READY. */
@@ -97,7 +101,12 @@ export function createClusterPlumbing(options: ClusterPlumbingOptions): ClusterP
   // With a separate peer port, forwarded client requests travel there too (the host serves signed
   // client requests on it), so all member-to-member traffic shares one network path.
   const forwarder = new Forwarder({ signer, timeoutMs: options.forwardTimeoutMs, ...(separatePeerPort ? { resolveUrl: resolvePeer } : {}) });
-  const peerRoutes = (): PeerRoute[] => [raftTransport.route, DistroHttpTransport.routeFor(() => distro), peerHealthRoute({ self: options.self, version: options.version, raftMetaData, distroReady })];
+  const peerRoutes = (): PeerRoute[] => [
+    raftTransport.route,
+    DistroHttpTransport.routeFor(() => distro),
+    peerHealthRoute({ self: options.self, version: options.version, raftMetaData, distroReady }),
+    ...(options.extraPeerRoutes ?? []),
+  ];
   let closed = false;
   return {
     self: options.self,
@@ -108,6 +117,7 @@ export function createClusterPlumbing(options: ClusterPlumbingOptions): ClusterP
     raftTransport,
     distroTransport,
     forwarder,
+    peerClient,
     bindRaft(node) {
       raft = node;
     },

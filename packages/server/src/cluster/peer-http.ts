@@ -10,6 +10,8 @@ export const PEER_PATHS = {
   DISTRO: '/nacos/v1/ns/peer/distro',
   /** GET, answers this member's {@link PeerHealthReport} as JSON. */
   HEALTH: '/nacos/v1/ns/peer/health',
+  /** POST, body = a batch of relayed client calls (forward-batch.ts); answers their results as JSON. */
+  FORWARD: '/nacos/v1/ns/peer/forward',
 } as const;
 
 /** Default timeout of a peer call (Nacos' DistroFilter uses 2000 ms connect and read timeouts). */
@@ -179,6 +181,8 @@ export interface PeerInbound {
   peer: string;
   body: Buffer;
   headers: IncomingHttpHeaders;
+  /** The TCP peer address of the request. */
+  remoteAddress?: string;
 }
 
 /** The answer of a peer route. */
@@ -251,7 +255,7 @@ export function createPeerRequestListener(options: PeerListenerOptions): (req: I
           return;
         }
         try {
-          const reply = await route.handler({ method: req.method ?? '', url, path, peer: verdict.peer, body, headers: req.headers });
+          const reply = await route.handler({ method: req.method ?? '', url, path, peer: verdict.peer, body, headers: req.headers, remoteAddress: req.socket.remoteAddress });
           send(res, reply.status, reply.body ?? '', reply.contentType);
         } catch (err) {
           options.onError?.(err, path);
