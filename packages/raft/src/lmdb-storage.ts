@@ -37,16 +37,17 @@ export interface LmdbStorageOptions {
 
 /**
  * Largest synchronous commit time (ms) for which {@link LmdbStorage} commits on the calling thread:
- * the quickest of a few probe commits when the store opens. On an SSD an fsync'd LMDB commit takes
- * well under a millisecond, and committing it in place is cheaper than lmdb-js' asynchronous commit,
+ * the quickest of a few probe commits when the store opens (5 ms: an SSD commits in well under a
+ * millisecond at steady state, ~1–2 ms for the first commits of a fresh file on a busy core; a
+ * spinning disk takes 8 ms and more). Committing in place is cheaper than lmdb-js' asynchronous commit,
  * whose hand-offs between the main thread and the write thread took ~10 ms of wall time per write
  * with three cluster members on one busy core. On a slower disk the event loop would stall for too
  * long: writes then go through the write thread.
  */
-export const DEFAULT_SYNC_COMMIT_MAX_MS = 2;
+export const DEFAULT_SYNC_COMMIT_MAX_MS = 5;
 
-/** Probe commits when the store opens. */
-const SYNC_PROBES = 3;
+/** Probe commits when the store opens (the first commits to a fresh file are slower; the quickest counts). */
+const SYNC_PROBES = 8;
 
 /** Synchronous commit times kept while running. */
 const SYNC_SAMPLES = 16;
