@@ -92,14 +92,23 @@ describe('forward batches over signed HTTP', () => {
     expect(singles).toHaveLength(3);
   });
 
-  it('answers every caller 503 when the target cannot be reached or is not ready', async () => {
+  it('sends single calls to a member that does not serve batches now (starting, or auth on)', async () => {
     serve = undefined;
+    const r = await batcher().forward(target, item(1));
+    expect(r.body).toBe(`single ${item(1).url}`);
+  });
+
+  it('answers every caller 503 when the target cannot be reached or fails the batch', async () => {
+    serve = async () => {
+      throw new Error('boom');
+    };
     const b = batcher();
     const [r1, r2] = await Promise.all([b.forward(target, item(1)), b.forward(target, item(2))]);
     expect([r1.status, r2.status]).toEqual([503, 503]);
     expect(r1.body).toContain(`forwarding to ${target} failed`);
     const down = await batcher().forward('127.0.0.1:1', item(1));
     expect(down.status).toBe(503);
+    expect(singles).toEqual([]);
   });
 
   it('refuses malformed batches and unsigned ones', async () => {

@@ -73,16 +73,18 @@ function decodeItems(body: Buffer): ForwardItem[] | undefined {
 /**
  * The peer route `POST /nacos/v1/ns/peer/forward`: a batch of client calls another member relays
  * here in one signed request (the listener verified the signature over the whole batch, items and
- * their origins included). Answers 503 until `server()` gives a server (the app is still being
- * built), 400 for a malformed batch.
+ * their origins included). Answers 404 while `server()` gives no server (the app is still being
+ * built, or this member serves hot calls through express: auth on), 400 for a malformed batch.
  */
 export function forwardBatchRoute(server: () => ForwardBatchServer | undefined): PeerRoute {
   return {
     method: 'POST',
     path: PEER_PATHS.FORWARD,
     handler: async (req) => {
+      // 404 as from a member without the route: the sender falls back to single forwarded calls,
+      // which the app answers (still starting, or with auth on: the fast path, hence batches, off).
       const serve = server();
-      if (!serve) return { status: 503, body: 'forward batches are not served yet' };
+      if (!serve) return { status: 404, body: 'forward batches are not served by this member' };
       const items = decodeItems(req.body);
       if (!items) return { status: 400, body: 'bad forward batch' };
       const reply = await serve(items, req.peer, req.remoteAddress);
@@ -110,7 +112,7 @@ export interface ForwardBatcherOptions {
   maxInFlight?: number;
   /** Whole-exchange timeout of a batch, ms. Default 2000 (as a single forwarded call). */
   timeoutMs?: number;
-  /** How long a target that does not serve batches is sent single calls, ms. Default 60000. */
+  /** How long a target that does not serve batches is sent single calls, ms. Default 10000. */
   retryBatchesAfterMs?: number;
 }
 
@@ -137,7 +139,7 @@ export class ForwardBatcher {
     this.single = options.single;
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 4);
     this.timeoutMs = options.timeoutMs ?? 2000;
-    this.retryAfterMs = options.retryBatchesAfterMs ?? 60_000;
+    this.retryAfterMs = options.retryBatchesAfterMs ?? 10_000;
   }
 
   /** Relays one call to `target`; never rejects. */
