@@ -40,7 +40,7 @@ export {
 } from './ephemeral-replication';
 export { type CommandProposer, PersistentStore } from './persistent-store';
 export * from './push';
-export { RegistryRuntime, type RegistryRuntimeOptions } from './registry-runtime';
+export { type InstanceHealth, RegistryRuntime, type RegistryRuntimeOptions } from './registry-runtime';
 export { type InstanceFields, RegistryState, type ServiceChangeListener } from './registry-state';
 export { RegistryStateMachine } from './registry-state-machine';
 export { type CachedList, ServiceEntry } from './service-entry';

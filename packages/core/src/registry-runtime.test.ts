@@ -167,3 +167,67 @@ describe('RegistryRuntime health checks', () => {
     expect(registry.getInstance(ref).healthy).toBe(true);
   });
 });
+
+describe('RegistryRuntime in cluster mode', () => {
+  const ref = (port: number) => ({ namespaceId: 'public', serviceName: SVC, ip: '127.0.0.1', port, clusterName: 'DEFAULT' });
+
+  it('reports its own flips to onHealthChange, and does not probe what it is not responsible for', async () => {
+    const registry = raft.registry;
+    await runtime.close();
+    const changes: unknown[] = [];
+    let responsible = false;
+    runtime = new RegistryRuntime({
+      registry,
+      push: { bindAddress: '127.0.0.1' },
+      health: { random: () => 0 },
+      isResponsible: () => responsible,
+      onHealthChange: (change) => changes.push(change),
+    });
+    await runtime.start();
+    await registry.updateSwitch('healthCheckTimes', '1', true);
+    // Nothing listens on a port of a closed server: a refused connect.
+    const server: Server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await registry.registerInstance(write({ port, ephemeral: false }));
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(runtime.stats().healthChecks.started).toBe(0);
+    expect(registry.getInstance(ref(port)).healthy).toBe(true);
+    responsible = true;
+    await waitUntil('unhealthy', () => registry.getInstance(ref(port)).healthy === false, 6000);
+    expect(runtime.stats().healthChecks.started).toBeGreaterThan(0);
+    expect(changes).toEqual([{ ...ref(port), healthy: false }]);
+  }, 15_000);
+
+  it('lists the health of checked instances of owned services and applies remote results to TCP/HTTP clusters only', async () => {
+    const registry = raft.registry;
+    await runtime.close();
+    await registry.registerInstance(write({ port: 7001, ephemeral: false }));
+    await registry.registerInstance(write({ serviceName: 'DEFAULT_GROUP@@other', port: 7003, ephemeral: false }));
+    await registry.registerInstance(write({ serviceName: 'DEFAULT_GROUP@@eph', port: 7004 }));
+    expect(runtime.checkedInstanceHealth((_ns, name) => name === SVC)).toEqual([{ ...ref(7001), healthy: true }]);
+    expect(runtime.checkedInstanceHealth(() => true).map((h) => h.port).sort()).toEqual([7001, 7003]);
+
+    expect(runtime.applyRemoteHealth({ ...ref(7001), healthy: false })).toBe(true);
+    expect(registry.getInstance(ref(7001)).healthy).toBe(false);
+    expect(runtime.applyRemoteHealth({ ...ref(7001), healthy: false })).toBe(false);
+    expect(runtime.checkedInstanceHealth((_ns, name) => name === SVC)).toEqual([{ ...ref(7001), healthy: false }]);
+    // Unknown instance, or an ephemeral one: nothing happens.
+    expect(runtime.applyRemoteHealth({ ...ref(7999), healthy: false })).toBe(false);
+    expect(runtime.applyRemoteHealth({ ...ref(7004), serviceName: 'DEFAULT_GROUP@@eph', healthy: false })).toBe(false);
+
+    await registry.updateCluster({
+      namespaceId: 'public',
+      serviceName: SVC,
+      clusterName: 'DEFAULT',
+      checkPort: 80,
+      useInstancePort4Check: true,
+      healthChecker: { type: 'NONE' },
+      metadata: {},
+    });
+    // Manual health (NONE) is not the checker's business.
+    expect(runtime.applyRemoteHealth({ ...ref(7001), healthy: true })).toBe(false);
+    expect(runtime.checkedInstanceHealth((_ns, name) => name === SVC)).toEqual([]);
+  });
+});

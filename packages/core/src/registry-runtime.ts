@@ -25,6 +25,28 @@ export interface RegistryRuntimeOptions {
    * only one node probes and flips health.
    */
   isResponsible?: (ref: ClusterRef) => boolean;
+  /**
+   * Called after one of this node's checks flipped a persistent instance's health (the registry
+   * already holds the new value). Cluster mode sends these to the other members. Synchronous; a
+   * throw is ignored.
+   */
+  onHealthChange?: (change: InstanceHealth) => void;
+}
+
+/** One persistent instance's health, as a check decided it: the unit health results travel in. */
+export interface InstanceHealth {
+  namespaceId: string;
+  /** Grouped service name (`group@@service`). */
+  serviceName: string;
+  clusterName: string;
+  ip: string;
+  port: number;
+  healthy: boolean;
+}
+
+/** Checker types whose results decide health (NONE leaves it to `PUT /health`; MYSQL is not run). */
+function isProbed(type: string): boolean {
+  return type === 'TCP' || type === 'HTTP';
 }
 
 /**
@@ -37,7 +59,8 @@ export interface RegistryRuntimeOptions {
  * - Pushes go to live subscribers only (polled within `registry.subscriberTtl()`), at the poll's
  *   source address first (`remoteAddress`), with the body `registry.renderPushBody` renders.
  * - Checker flips set the persistent instance's health in memory (`setInstanceHealth`), which is a
- *   service change, hence a push.
+ *   service change, hence a push, then go to `onHealthChange`. In cluster mode only the responsible
+ *   member checks (`isResponsible`); the others learn its results through {@link applyRemoteHealth}.
  *
  * {@link start} binds the UDP socket and starts checking; {@link close} undoes both. The registry
  * itself is neither started nor stopped here.
@@ -65,6 +88,7 @@ export class RegistryRuntime {
       isEnabled: () => registry.switches.pushEnabled,
     });
     const isResponsible = options.isResponsible;
+    const onHealthChange = options.onHealthChange;
     this.healthChecks = new HealthCheckScheduler({
       ...options.health,
       host: {
@@ -74,7 +98,8 @@ export class RegistryRuntime {
         checkTimes: () => registry.switches.checkTimes,
         rtParams: (type) => (type === 'TCP' ? registry.switches.tcpHealthParams : registry.switches.httpHealthParams),
         onHealthChange: (ref, { ip, port }, healthy) => {
-          registry.setInstanceHealth({ ...ref, ip, port }, false, healthy);
+          if (!registry.setInstanceHealth({ ...ref, ip, port }, false, healthy)) return;
+          onHealthChange?.({ namespaceId: ref.namespaceId, serviceName: ref.serviceName, clusterName: ref.clusterName, ip, port, healthy });
         },
       },
     });
@@ -111,6 +136,40 @@ export class RegistryRuntime {
   /** Counters for diagnostics (`/operator/metrics` style). */
   stats(): { push: ReturnType<UdpPushService['stats']>; healthChecks: ReturnType<HealthCheckScheduler['stats']> } {
     return { push: this.push.stats(), healthChecks: this.healthChecks.stats() };
+  }
+
+  /**
+   * The health this node holds for every non-marked persistent instance in a TCP/HTTP-checked
+   * cluster of the services `owns` accepts (a full-state report for members that missed flips).
+   * O(persistent instances of owned services); returns fresh objects the caller may keep.
+   */
+  checkedInstanceHealth(owns: (namespaceId: string, serviceName: string) => boolean): InstanceHealth[] {
+    const out: InstanceHealth[] = [];
+    for (const [namespaceId, services] of this.registry.state.namespaces) {
+      for (const [serviceName, entry] of services) {
+        if (entry.persistent.size === 0 || !owns(namespaceId, serviceName)) continue;
+        for (const inst of entry.persistent.values()) {
+          const cluster = entry.clusters.get(inst.clusterName);
+          if (inst.marked || !cluster || !isProbed(cluster.healthChecker.type)) continue;
+          out.push({ namespaceId, serviceName, clusterName: inst.clusterName, ip: inst.ip, port: inst.port, healthy: inst.healthy });
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Applies a health result another member's checker decided (in memory, as Nacos'
+   * `HealthCheckCommon` receivers do; a change is pushed). Only persistent, non-marked instances of
+   * TCP/HTTP-checked clusters are touched, so a late report cannot override manual (NONE) health.
+   * The caller decides whether the sender may speak for the service. True when health changed.
+   */
+  applyRemoteHealth(result: InstanceHealth): boolean {
+    const entry = this.registry.state.getService(result.namespaceId, result.serviceName);
+    const cluster = entry?.clusters.get(result.clusterName);
+    if (!cluster || !isProbed(cluster.healthChecker.type)) return false;
+    const { namespaceId, serviceName, clusterName, ip, port, healthy } = result;
+    return this.registry.setInstanceHealth({ namespaceId, serviceName, clusterName, ip, port }, false, healthy);
   }
 
   private watchService(namespaceId: string, serviceName: string): void {

@@ -291,7 +291,12 @@ export class HealthCheckScheduler {
     // `busy` keeps slow targets from piling up.
     this.schedule(task, task.interval.current);
     if (!this.host.isEnabled()) return;
-    if (this.host.isResponsible && !this.host.isResponsible(task.ref)) return;
+    if (this.host.isResponsible && !this.host.isResponsible(task.ref)) {
+      // Another node checks (and flips) now: counts kept from an earlier turn would be stale if this
+      // node becomes responsible again, so it starts afresh then.
+      task.trackers.clear();
+      return;
+    }
     const checker = spec.healthChecker;
     if (checker.type !== 'TCP' && checker.type !== 'HTTP') {
       // NONE (manual health) and MYSQL (not run by Tacos): counts restart if the checker comes back.
