@@ -12,6 +12,8 @@ export const PEER_PATHS = {
   HEALTH: '/nacos/v1/ns/peer/health',
   /** POST, body = a batch of relayed client calls (forward-batch.ts); answers their results as JSON. */
   FORWARD: '/nacos/v1/ns/peer/forward',
+  /** POST, body = a report of persistent-instance health results from their owner (health-sync.ts). */
+  INSTANCE_HEALTH: '/nacos/v1/ns/peer/instance-health',
 } as const;
 
 /** Default timeout of a peer call (Nacos' DistroFilter uses 2000 ms connect and read timeouts). */
