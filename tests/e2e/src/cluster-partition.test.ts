@@ -169,10 +169,16 @@ test('a partitioned minority acknowledges no persistent write; ephemeral data co
   expect(minorityStatuses.filter((s) => s === 200)).toEqual([]);
 
   // Ephemeral writes on both sides once each side sees the other side DOWN (it then owns every key).
+  // Every majority member, not only the one written to: a write on `a` may be relayed to the other
+  // majority member, which must agree that the minority owns nothing (else it refuses the relay, 400).
   await waitFor(async () => {
     const mine = await memberStates(m);
-    const theirs = await memberStates(a);
-    return majority.every((j) => mine[addr(j)] === 'DOWN') && theirs[addr(minority)] === 'DOWN';
+    if (!majority.every((j) => mine[addr(j)] === 'DOWN')) return false;
+    for (const j of majority) {
+      const theirs = await memberStates(nodes[j] as TacosProcess);
+      if (theirs[addr(minority)] !== 'DOWN') return false;
+    }
+    return true;
   }, { timeoutMs: 20_000, intervalMs: 200, what: 'both sides to see the other DOWN' });
   const ephemeral = Array.from({ length: 6 }, () => uniqueName('part-e'));
   for (const [i, s] of ephemeral.entries()) {
