@@ -1,8 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  type ClusterRef,
   EPHEMERAL_DATA_TYPE,
   EphemeralReplicator,
+  type InstanceHealth,
   type NamingRegistry,
+  type RegistryRuntime,
   routingKeyOfEphemeral,
 } from '@tacos/core';
 import { DistroNode, systemClock } from '@tacos/distro';
@@ -21,6 +24,7 @@ import {
 } from './cluster';
 import { API_SECURITY_HEADERS, hostileInputProblem } from './auth-layer';
 import { type ForwardBatchServer, ForwardBatcher, type ForwardItem, type ForwardItemResult, forwardBatchRoute, itemHeaders } from './cluster/forward-batch';
+import { HealthSync } from './cluster/health-sync';
 import { hasPeerHeaders } from './cluster/peer-auth';
 import { aggregatedSubscribersRoute } from './cluster-subscribers';
 import type { ServerDeps } from './deps';
@@ -72,6 +76,17 @@ export interface ClusterRuntime {
   readonly raft: RaftNode;
   readonly distro: DistroNode;
   readonly persistence: Persistence;
+  /**
+   * Checks of persistent instances: only the Distro owner of a service checks it. Give
+   * `isResponsible` and `onHealthChange` to the RegistryRuntime, then `bind` it: the owner's flips
+   * (and full reports) go to the other members, whose `sync` applies them (see health-sync.ts).
+   */
+  readonly healthChecks: {
+    isResponsible(ref: ClusterRef): boolean;
+    onHealthChange(change: InstanceHealth): void;
+    bind(runtime: Pick<RegistryRuntime, 'checkedInstanceHealth' | 'applyRemoteHealth'>): void;
+    readonly sync: HealthSync;
+  };
   /** Middleware for the client app: classify forwarded requests, then route writes to owner/leader. */
   readonly middleware: RequestHandler[];
   /** The cluster endpoints (state, nodes, distro owner, member add/remove). */
@@ -126,8 +141,20 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
   const { self, registry, logger } = options;
   // Batches of hot calls other members relay here; served once the app's handlers exist.
   let batchServer: ForwardBatchServer | undefined;
+  // Persistent-instance health results from their owner (late-bound: distro and the runtime come later).
+  let healthRuntime: Pick<RegistryRuntime, 'checkedInstanceHealth' | 'applyRemoteHealth'> | undefined;
+  const healthLog = logger.child({ module: 'health-sync' });
+  const healthSync = new HealthSync({
+    self,
+    client: { request: (member, call) => plumbing.peerClient.request(member, call) },
+    peers: () => plumbing.membership.members().filter((m) => m.state !== 'DOWN').map((m) => m.address),
+    ownerOf: (serviceName) => distro.ownerOf(serviceName),
+    fullState: (owns) => healthRuntime?.checkedInstanceHealth(owns) ?? [],
+    apply: (result) => healthRuntime?.applyRemoteHealth(result) ?? false,
+    onSendError: (peer, err) => healthLog.debug({ peer, err: (err as Error)?.message }, 'health report not delivered'),
+  });
   const plumbing = createClusterPlumbing({
-    extraPeerRoutes: [forwardBatchRoute(() => batchServer)],
+    extraPeerRoutes: [forwardBatchRoute(() => batchServer), healthSync.route],
     self,
     members: options.members,
     secret: options.secret,
@@ -248,6 +275,15 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
     raft,
     distro,
     persistence,
+    healthChecks: {
+      isResponsible: (ref) => distro.ownerOf(ref.serviceName) === self,
+      onHealthChange: (change) => healthSync.record(change),
+      bind(runtime) {
+        healthRuntime = runtime;
+        healthSync.start();
+      },
+      sync: healthSync,
+    },
     middleware: [peerClassifier(plumbing.verifier), gate],
     routes,
     dataReady,
@@ -264,6 +300,7 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
     },
     async close() {
       clearInterval(followConfig);
+      healthSync.stop();
       replicator.close();
       distro.stop();
       await persistence.close();

@@ -307,7 +307,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registry,
     push: { ...options.push, bindAddress: options.push?.bindAddress ?? pushBind, type: options.push?.type ?? (isIP(host) === 6 && host !== '::' ? 'udp6' : 'udp4') },
     health: options.health,
+    // Cluster mode: only the Distro owner of a service checks its persistent instances and reports
+    // its flips to the other members (standalone: this node checks everything).
+    ...(cluster ? { isResponsible: cluster.healthChecks.isResponsible, onHealthChange: cluster.healthChecks.onHealthChange } : {}),
   });
+  cluster?.healthChecks.bind(runtime);
   try {
     await runtime.start();
   } catch (err) {
