@@ -200,19 +200,37 @@ describe('RegistryRuntime in cluster mode', () => {
     expect(changes).toEqual([{ ...ref(port), healthy: false }]);
   }, 15_000);
 
-  it('lists the health of checked instances of owned services and applies remote results to TCP/HTTP clusters only', async () => {
+  it('lists the checked health of owned services (verdicts only) and applies remote results to TCP/HTTP clusters only', async () => {
     const registry = raft.registry;
     await runtime.close();
+    // 7001 answers, 7003 does not (refused: unhealthy at once).
+    let responsible = true;
+    runtime = new RegistryRuntime({
+      registry,
+      push: { bindAddress: '127.0.0.1' },
+      health: { random: () => 0, probe: async ({ port }) => (port === 7003 ? { status: 'FAIL_NOW', rtMs: 1 } : { status: 'OK', rtMs: 1 }) },
+      isResponsible: () => responsible,
+    });
+    await runtime.start();
     await registry.registerInstance(write({ port: 7001, ephemeral: false }));
     await registry.registerInstance(write({ serviceName: 'DEFAULT_GROUP@@other', port: 7003, ephemeral: false }));
     await registry.registerInstance(write({ serviceName: 'DEFAULT_GROUP@@eph', port: 7004 }));
+    // Nothing checked yet: no verdicts to report.
+    expect(runtime.checkedInstanceHealth(() => true)).toEqual([]);
+    await waitUntil('first round', () => runtime.stats().healthChecks.completed >= 2, 5000);
     expect(runtime.checkedInstanceHealth((_ns, name) => name === SVC)).toEqual([{ ...ref(7001), healthy: true }]);
-    expect(runtime.checkedInstanceHealth(() => true).map((h) => h.port).sort()).toEqual([7001, 7003]);
+    expect(runtime.checkedInstanceHealth(() => true)).toEqual([
+      { ...ref(7001), healthy: true },
+      { ...ref(7003), serviceName: 'DEFAULT_GROUP@@other', healthy: false },
+    ]);
+    // Not responsible any more: the verdicts go at the next round.
+    responsible = false;
+    await waitUntil('next round', () => runtime.checkedInstanceHealth((_ns, name) => name === SVC).length === 0, 5000);
+    await runtime.close();
 
     expect(runtime.applyRemoteHealth({ ...ref(7001), healthy: false })).toBe(true);
     expect(registry.getInstance(ref(7001)).healthy).toBe(false);
     expect(runtime.applyRemoteHealth({ ...ref(7001), healthy: false })).toBe(false);
-    expect(runtime.checkedInstanceHealth((_ns, name) => name === SVC)).toEqual([{ ...ref(7001), healthy: false }]);
     // Unknown instance, or an ephemeral one: nothing happens.
     expect(runtime.applyRemoteHealth({ ...ref(7999), healthy: false })).toBe(false);
     expect(runtime.applyRemoteHealth({ ...ref(7004), serviceName: 'DEFAULT_GROUP@@eph', healthy: false })).toBe(false);
@@ -229,5 +247,5 @@ describe('RegistryRuntime in cluster mode', () => {
     // Manual health (NONE) is not the checker's business.
     expect(runtime.applyRemoteHealth({ ...ref(7001), healthy: true })).toBe(false);
     expect(runtime.checkedInstanceHealth((_ns, name) => name === SVC)).toEqual([]);
-  });
+  }, 15_000);
 });

@@ -139,9 +139,12 @@ export class RegistryRuntime {
   }
 
   /**
-   * The health this node holds for every non-marked persistent instance in a TCP/HTTP-checked
-   * cluster of the services `owns` accepts (a full-state report for members that missed flips).
-   * O(persistent instances of owned services); returns fresh objects the caller may keep.
+   * The health of every non-marked persistent instance in a TCP/HTTP-checked cluster of the services
+   * `owns` accepts, for which this node's checks have a verdict (see
+   * `HealthCheckScheduler.hasVerdict`): a full-state report for members that missed flips. Instances
+   * this node has not checked yet (it just started, or just became responsible) or is in doubt about
+   * are left out, so a restarted owner does not overwrite the others' results with the health it
+   * restored. O(persistent instances of owned services); returns fresh objects the caller may keep.
    */
   checkedInstanceHealth(owns: (namespaceId: string, serviceName: string) => boolean): InstanceHealth[] {
     const out: InstanceHealth[] = [];
@@ -151,6 +154,7 @@ export class RegistryRuntime {
         for (const inst of entry.persistent.values()) {
           const cluster = entry.clusters.get(inst.clusterName);
           if (inst.marked || !cluster || !isProbed(cluster.healthChecker.type)) continue;
+          if (!this.healthChecks.hasVerdict({ namespaceId, serviceName, clusterName: inst.clusterName }, inst)) continue;
           out.push({ namespaceId, serviceName, clusterName: inst.clusterName, ip: inst.ip, port: inst.port, healthy: inst.healthy });
         }
       }

@@ -151,6 +151,31 @@ describe('HealthCheckScheduler (fake time)', () => {
     s.stop();
   });
 
+  it('has a verdict once its own check agreed with or flipped the health, none while in doubt or not responsible', async () => {
+    let status: ProbeStatus = 'OK';
+    const { probe } = scriptedProbe(() => status);
+    host.instances = [instance('10.0.0.1', 8080)];
+    const s = new HealthCheckScheduler({ host: Object.assign(host, { checkTimes: () => 2 }), probe, timers, random: () => 0 });
+    const at = { ip: '10.0.0.1', port: 8080 };
+    s.watch(REF);
+    s.start();
+    expect(s.hasVerdict(REF, at)).toBe(false); // never checked
+    await timers.advance(2000);
+    expect(s.hasVerdict(REF, at)).toBe(true); // OK agrees with healthy
+    status = 'FAIL';
+    await timers.advance(2000);
+    expect(host.changes).toHaveLength(0);
+    expect(s.hasVerdict(REF, at)).toBe(false); // one FAIL of two: in doubt
+    await timers.advance(5000);
+    expect(host.changes).toEqual([{ ...at, healthy: false }]);
+    expect(s.hasVerdict(REF, at)).toBe(true);
+    host.responsible = false;
+    await timers.advance(5000);
+    expect(s.hasVerdict(REF, at)).toBe(false); // another node decides now
+    expect(s.hasVerdict({ ...REF, clusterName: 'OTHER' }, at)).toBe(false);
+    s.stop();
+  });
+
   it('does not probe marked instances', async () => {
     const { probe, calls } = scriptedProbe(() => 'FAIL_NOW');
     host.instances = [instance('10.0.0.1', 1), instance('10.0.0.2', 2, true, true)];

@@ -253,6 +253,18 @@ export class HealthCheckScheduler {
     return this.tasks.get(clusterKey(ref))?.interval.snapshot();
   }
 
+  /**
+   * True when this node's latest check of the instance, in its current turn of responsibility,
+   * agreed with the health it then had, or flipped it: that health is this node's own verdict, not a
+   * value it merely holds (e.g. restored at start-up, or learned from the former owner). False when
+   * the instance was never checked in this turn, while a count toward a flip runs, or when the
+   * cluster is not watched.
+   */
+  hasVerdict(ref: ClusterRef, instance: { ip: string; port: number }): boolean {
+    const tracker = this.tasks.get(clusterKey(ref))?.trackers.get(`${instance.ip}:${instance.port}`);
+    return tracker !== undefined && tracker.consecutiveOk === 0 && tracker.consecutiveFail === 0;
+  }
+
   /** Counters for diagnostics. */
   stats(): HealthCheckStats {
     return {
