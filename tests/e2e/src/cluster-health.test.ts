@@ -1,7 +1,8 @@
 // Health checks of a persistent instance in a 3-member cluster of real processes: only the Distro
 // owner of the service probes the instance (the others show no check RT figures), and every member
 // lists the owner's verdicts: unhealthy soon after the instance's port closes, healthy again soon
-// after it reopens. Prints the figures (time to each member, probes seen by the listener).
+// after it reopens. When the owner dies another member takes the checks over; when it comes back it
+// does not undo the others' results with the health it restored. Prints the figures.
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { startTacosCluster, type TacosCluster, type TacosProcess, waitFor } from '@tacos/testkit';
 import { call, uniqueName } from './support';
@@ -124,3 +125,82 @@ test('only the owner probes a persistent instance; every member lists its verdic
     tcp.server.close();
   }
 }, 90_000);
+
+/** The owner of `serviceName` every member in `among` agrees on, when they agree. */
+async function agreedOwner(among: TacosProcess[], serviceName: string): Promise<TacosProcess | undefined> {
+  const owners = await Promise.all(
+    among.map(async (n) => {
+      try {
+        return ((await call(n.url, 'GET', `${NS}/operator/distro/server`, { serviceName })).json as { responsibleServer: string }).responsibleServer;
+      } catch {
+        return undefined;
+      }
+    }),
+  );
+  if (new Set(owners).size !== 1) return undefined;
+  return among.find((n) => addressOf(n) === owners[0]);
+}
+
+test('when the owner dies another member checks; when it comes back the results stay', async () => {
+  const nodes = cluster.nodes;
+  const serviceName = uniqueName('cluster-takeover');
+  const tcp = await listen();
+  const port = (tcp.server.address() as AddressInfo).port;
+  let closed = false;
+  try {
+    expect((await call(nodes[0]!.url, 'POST', `${NS}/instance`, { serviceName, ip: IP, port, ephemeral: false })).text).toBe('ok');
+    const owner = await waitFor(() => agreedOwner(nodes, serviceName), { timeoutMs: 5000, what: 'an agreed owner' });
+    await waitFor(async () => (await checkRtBest(owner, serviceName)) >= 0, { timeoutMs: 12_000, intervalMs: 200, what: 'the first check on the owner' });
+
+    await owner.kill('SIGKILL');
+    const killedAt = Date.now();
+    const rest = nodes.filter((n) => n !== owner);
+    const next = await waitFor(
+      async () => {
+        const o = await agreedOwner(rest, serviceName);
+        return o && o !== owner ? o : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 100, what: 'the remaining members to agree on a new owner' },
+    );
+    const movedAfter = Date.now() - killedAt;
+    await waitFor(async () => (await checkRtBest(next, serviceName)) >= 0, { timeoutMs: 12_000, intervalMs: 200, what: 'the new owner to check' });
+    const checkingAfter = Date.now() - killedAt;
+
+    await new Promise<void>((resolve) => tcp.server.close(() => resolve()));
+    closed = true;
+    const closedAt = Date.now();
+    const unhealthy = async (among: TacosProcess[]) => (await Promise.all(among.map((n) => healthOn(n, serviceName, port)))).every((h) => h === false);
+    await waitFor(() => unhealthy(rest), { timeoutMs: 15_000, intervalMs: 50, what: 'the remaining members to list the instance unhealthy' });
+    const unhealthyAfter = Date.now() - closedAt;
+
+    // The old owner restarts with the health it restored (healthy) and owns the service again; the
+    // others must not be told "healthy" meanwhile, and it turns unhealthy with its own first check.
+    const restartedAt = Date.now();
+    const restarting = owner.restart();
+    let flappedTo = '';
+    let settled = false;
+    const watch = (async () => {
+      for (let i = 0; i < 600 && !settled; i++) {
+        const states = await Promise.all(rest.map((n) => healthOn(n, serviceName, port)));
+        if (states.some((h) => h === true)) flappedTo = `healthy on ${states.map(String).join(',')}`;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    await restarting;
+    await waitFor(async () => (await agreedOwner(nodes, serviceName)) === owner, { timeoutMs: 20_000, intervalMs: 200, what: 'ownership to return to the restarted member' });
+    await waitFor(() => unhealthy(nodes), { timeoutMs: 20_000, intervalMs: 100, what: 'every member, the restarted one included, to list the instance unhealthy' });
+    const convergedAfter = Date.now() - restartedAt;
+    // A few more seconds for a late wrong report to show.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    settled = true;
+    await watch;
+    expect(flappedTo).toBe('');
+    expect(await unhealthy(nodes)).toBe(true);
+    process.stdout.write(
+      `cluster health e2e: owner killed → new owner agreed in ${movedAfter} ms, checking in ${checkingAfter} ms; port closed → survivors unhealthy in ${unhealthyAfter} ms; ` +
+        `old owner restarted → all unhealthy ${convergedAfter} ms after restart, survivors never flipped back\n`,
+    );
+  } finally {
+    if (!closed) tcp.server.close();
+  }
+}, 120_000);
