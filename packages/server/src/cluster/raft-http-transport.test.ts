@@ -1,4 +1,4 @@
-import { encodeMessages, MemoryStorage, type Message, RaftNode, type StateMachine } from '@tacos/raft';
+import { decodeMessages, encodeMessages, MESSAGE_TYPES, MemoryStorage, type Message, RaftNode, type StateMachine } from '@tacos/raft';
 import { PeerSigner, PeerVerifier } from './peer-auth';
 import { createPeerRequestListener, PEER_PATHS, PeerClient } from './peer-http';
 import { RaftHttpTransport } from './raft-http-transport';
@@ -43,12 +43,12 @@ describe('RaftHttpTransport', () => {
     members = [];
   });
 
-  async function cluster(n: number): Promise<Member[]> {
+  async function cluster(n: number, replyWaitMs?: (i: number) => number | undefined): Promise<Member[]> {
     const servers = await Promise.all(Array.from({ length: n }, () => startTestServer()));
     const ids = servers.map((s) => s.address);
     members = servers.map((server, i) => {
       const client = new PeerClient({ signer: new PeerSigner({ secret: SECRET, self: server.address }) });
-      const transport = new RaftHttpTransport({ client });
+      const transport = new RaftHttpTransport({ client, replyWaitMs: replyWaitMs?.(i) });
       server.setListener(createPeerRequestListener({ verifier: new PeerVerifier({ secret: SECRET }), routes: [transport.route] }));
       const kv = new Kv();
       let seed = 7 + i * 1000;
@@ -75,7 +75,57 @@ describe('RaftHttpTransport', () => {
     expect(followers.every((f) => f.node.status().leaderId === leader.server.address)).toBe(true);
     expect(leader.transport.stats.sentMessages).toBeGreaterThan(0);
     expect(members.reduce((s, m) => s + m.transport.stats.rejectedMessages, 0)).toBe(0);
+    // Acknowledgements rode back in the answers to the leader's POSTs.
+    const replied = followers.reduce((s, f) => s + f.transport.stats.repliedBatches, 0);
+    expect(replied).toBeGreaterThan(0);
   }, 20_000);
+
+  it('works with members that do not reply in answers (replyWaitMs 0 sends no header and answers 204 at once)', async () => {
+    // Member 0 behaves like a member without reply support; the others do.
+    await cluster(3, (i) => (i === 0 ? 0 : undefined));
+    const leaderOf = () => members.find((m) => m.node.status().role === 'LEADER');
+    await until(() => leaderOf() !== undefined, 'a leader', 10_000);
+    const leader = leaderOf() as Member;
+    for (let i = 0; i < 20; i++) await leader.node.propose(new TextEncoder().encode(`m${i}=${i}`));
+    await until(() => members.every((m) => m.kv.data.size === 20), 'every member to apply', 10_000);
+    // Nobody held an answer for member 0 (it never asked), and member 0 held none (it never answers that way).
+    expect(members[0]?.transport.stats.repliedBatches).toBe(0);
+    expect(members[0]?.transport.stats.sentBatches).toBeGreaterThan(0);
+  }, 20_000);
+
+  it('answers 204 after replyWaitMs when it has nothing for the sender, and sends waiting messages at once', async () => {
+    const server = await startTestServer();
+    const self = server.address;
+    const transport = new RaftHttpTransport({ client: new PeerClient({ signer: new PeerSigner({ secret: SECRET, self }) }), replyWaitMs: 50 });
+    const received: Message[] = [];
+    transport.onMessage((m) => received.push(m));
+    server.setListener(createPeerRequestListener({ verifier: new PeerVerifier({ secret: SECRET }), routes: [transport.route] }));
+    const peer = '127.0.0.1:1';
+    const client = new PeerClient({ signer: new PeerSigner({ secret: SECRET, self: peer }) });
+    const post = (headers: Record<string, string>) =>
+      client.request(self, { method: 'POST', path: PEER_PATHS.RAFT, body: encodeMessages([{ type: MESSAGE_TYPES.HEARTBEAT, from: peer, to: self, term: 1 } as Message]), headers });
+    try {
+      const started = Date.now();
+      expect((await post({ 'x-tacos-raft-reply': '1' })).status).toBe(204);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(40);
+      // Without the header: 204 at once.
+      const quick = Date.now();
+      expect((await post({})).status).toBe(204);
+      expect(Date.now() - quick).toBeLessThan(40);
+      // A message for the sender that shows up while the answer is held goes back in it.
+      const held = post({ 'x-tacos-raft-reply': '1' });
+      setTimeout(() => transport.send([{ type: MESSAGE_TYPES.HEARTBEAT_RESP, from: self, to: peer, term: 1 } as Message]), 10);
+      const answer = await held;
+      expect(answer.status).toBe(200);
+      expect(decodeMessages(answer.body)).toMatchObject([{ from: self, to: peer }]);
+      expect(transport.stats.repliedBatches).toBe(1);
+      expect(received).toHaveLength(3);
+    } finally {
+      transport.close();
+      client.close();
+      await server.close();
+    }
+  });
 
   it('elects a new leader over HTTP when the leader member goes away', async () => {
     await cluster(3);
