@@ -327,7 +327,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const watchHub = new InstanceWatchHub(registry, options.watch);
   const loopDelay = eventLoopDelayMonitor();
-  // Standalone beats and list polls on the fast path are not counted per route (they skip express).
+  // Requests on the fast path (beats, list polls, registrations) are counted by the fast path itself.
   const metrics = new ServerMetrics({
     registry,
     raftStatus: () => (cluster ? cluster.raft : persistence.raft).status(),
