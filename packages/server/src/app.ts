@@ -4,7 +4,7 @@ import { hostileInputMiddleware, securityHeadersMiddleware } from './auth-layer'
 import { saveRawBody } from './cluster/forwarder';
 import type { ServerDeps } from './deps';
 import { errorToResult } from './error-mapper';
-import type { HandlerRequest } from './handler';
+import type { HandlerRequest, HandlerResult } from './handler';
 import { consoleRouter } from './console-static';
 import { resultHeaders, text } from './handler';
 import { InstanceWatchHub, type WatchRequest } from './instance-watch';
@@ -35,9 +35,10 @@ function parseWatchRequest(p: Params): WatchRequest {
   };
 }
 
-function sendResult(res: Response, result: { status: number; body: string; contentType: string }): void {
-  res.writeHead(result.status, { 'content-type': result.contentType, 'content-length': Buffer.byteLength(result.body) });
-  res.end(result.body);
+function sendResult(res: Response, result: HandlerResult): void {
+  const { headers, payload } = resultHeaders(result);
+  res.writeHead(result.status, headers);
+  res.end(payload);
 }
 
 /** Adapts an express request to the framework-agnostic {@link HandlerRequest}. */

@@ -35,7 +35,7 @@ import {
   updatePasswordCommand,
 } from './auth';
 import { type ErrorLogger, errorToResult } from './error-mapper';
-import { type HandlerRequest, type HandlerResult, json, text } from './handler';
+import { type HandlerRequest, type HandlerResult, json, resultHeaders, text } from './handler';
 
 /**
  * The host side of issue 7: one {@link AuthLayer} per server wires the building blocks of `./auth`
@@ -128,9 +128,10 @@ function handlerRequestOf(req: Request): HandlerRequest {
   };
 }
 
-function send(res: Response, result: HandlerResult, headers: Record<string, string> = {}): void {
-  res.writeHead(result.status, { ...headers, 'content-type': result.contentType, 'content-length': Buffer.byteLength(result.body) });
-  res.end(res.req.method === 'HEAD' ? undefined : result.body);
+function send(res: Response, result: HandlerResult, extra: Record<string, string> = {}): void {
+  const { headers, payload } = resultHeaders(result, Object.entries(extra).flat());
+  res.writeHead(result.status, headers);
+  res.end(res.req.method === 'HEAD' ? undefined : payload);
 }
 
 /**
