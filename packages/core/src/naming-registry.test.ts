@@ -390,11 +390,15 @@ describe('beats and expiry (fake clock)', () => {
     expect(registry.statuses(SVC).ips).toEqual(['10.0.0.5:8080_true']);
     inst.marked = false;
     await registry.updateSwitch('check', 'false', false);
+    const deadline = inst.deadline;
     clock.advance(40_000);
     registry.tick();
     expect(registry.statuses(SVC).ips).toEqual(['10.0.0.5:8080_true']);
+    // Switched off, the expiry heap is left alone (no re-queueing of every instance).
+    expect(inst.deadline).toBe(deadline);
     await registry.updateSwitch('check', 'true', false);
-    clock.advance(60_000);
+    // Back on, an instance silent past its delete timeout goes at the next tick.
+    clock.advance(1);
     registry.tick();
     expect(registry.statuses(SVC).ips).toEqual([]);
   });

@@ -198,18 +198,21 @@ export class RegistryState {
   /**
    * Runs every expiry that is due at monotonic `now` (Nacos' ClientBeatCheckTask, without scanning):
    * an instance silent for more than its heart-beat timeout turns unhealthy, one silent for more than
-   * its delete timeout is removed. Marked instances are left alone; with the `healthCheckEnabled`
-   * switch off nothing expires. Returns how many instances were removed.
+   * its delete timeout is removed. Marked instances are left alone. With the `healthCheckEnabled`
+   * switch off nothing expires and the heap is not touched: walking it anyway re-queued every
+   * instance once per heart-beat timeout, a steady cost for nothing on a large registry. Turned back
+   * on, whatever fell due meanwhile is handled at once, as Nacos' beat check does. Returns how many instances were removed.
    */
   expireDue(now: number): number {
+    if (!this.switches.healthCheckEnabled) return 0;
     let removed = 0;
     for (;;) {
       const inst = this.expiry.popDue(now);
       if (!inst) break;
       const entry = inst.owner;
       if (!entry) continue;
-      if (inst.marked || !this.switches.healthCheckEnabled) {
-        // Look again later: marks and the switch can change.
+      if (inst.marked) {
+        // Look again later: marks can change.
         this.expiry.schedule(inst, now + inst.heartBeatTimeout);
         continue;
       }
