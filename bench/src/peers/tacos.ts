@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { SERVER_NODE_FLAGS } from '@tacos/server';
 import { freePort, removeDir, serverBinPath, tempDir } from '@tacos/testkit';
 import { formatRequest, HttpConnection, type HttpResponse } from '../http-client';
 import { getText } from '../http-get';
@@ -39,7 +40,8 @@ export async function startTacosServers(group: ProcessGroup, size: number, cpu: 
   }
   env.NODE_ENV = 'production';
   const procs = ports.map((port, i) => {
-    const args = [bin, '--host', '127.0.0.1', '--port', String(port), '--data-dir', dirs[i]!];
+    // Started with the flags `npm start` and `tacos cluster up` use (SERVER_NODE_FLAGS).
+    const args = [...SERVER_NODE_FLAGS, bin, '--host', '127.0.0.1', '--port', String(port), '--data-dir', dirs[i]!];
     // Members sign every request to each other with the cluster secret; a per-run random one is enough here.
     if (size > 1) args.push('--members', members.join(','), '--cluster-secret', clusterSecret);
     return group.spawn(`tacos ${port}`, process.execPath, args, { cpu, env });

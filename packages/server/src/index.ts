@@ -18,6 +18,7 @@ export {
 export { InstanceWatchHub, type InstanceWatchOptions, type WatchRequest } from './instance-watch';
 export { Params } from './params';
 export { openStandalonePersistence, type Persistence, type PersistenceOptions } from './persistence';
+export { SERVER_NODE_FLAGS } from './node-flags';
 export { buildRouteTable, dispatch, RouteTable, statusGate } from './route-table';
 export type { RouteDef } from './routes/route';
 export { type RunningServer, type ServerOptions, STANDALONE_MEMBER_ID, StartupError, startServer } from './server';

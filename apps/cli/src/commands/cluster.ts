@@ -194,7 +194,7 @@ async function clusterUp(ctx: Context, opts: UpOptions, binPath: string, io: Io)
     for (const [index, port] of ports.entries()) {
       const dataDir = join(root, `node-${index + 1}`);
       mkdirSync(dataDir, { recursive: true });
-      const args = [binPath, 'server', 'start', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir];
+      const args = [...serverNodeFlags(), binPath, 'server', 'start', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir];
       if (opts.nodes > 1) args.push('--members', members, '--cluster-secret', secret);
       nodes.push(launch(index, port, dataDir, args, env));
     }
@@ -227,6 +227,12 @@ async function clusterUp(ctx: Context, opts: UpOptions, binPath: string, io: Io)
     stop.dispose();
     await stopAll(nodes, out);
   }
+}
+
+/** The Node flags servers run with (@tacos/server's SERVER_NODE_FLAGS), loaded only when nodes are started. */
+function serverNodeFlags(): readonly string[] {
+  const server = require('@tacos/server') as { SERVER_NODE_FLAGS?: readonly string[] };
+  return server.SERVER_NODE_FLAGS ?? [];
 }
 
 function launch(index: number, port: number, dataDir: string, args: string[], env: NodeJS.ProcessEnv): Node {
