@@ -29,7 +29,7 @@ describe('RaftNode, one member', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function startNode(opts: { snapshotEntries?: number; sm?: KvStateMachine; storage?: RaftStorage } = {}) {
+  async function startNode(opts: { snapshotEntries?: number; snapshotLogRatio?: number; sm?: KvStateMachine; storage?: RaftStorage } = {}) {
     const sm = opts.sm ?? new KvStateMachine();
     const storage = opts.storage ?? (await LmdbStorage.open(join(dir, 'raft')));
     const node = new RaftNode({
@@ -40,6 +40,7 @@ describe('RaftNode, one member', () => {
       stateMachine: sm,
       tickMs: 10,
       snapshotEntries: opts.snapshotEntries,
+      snapshotLogRatio: opts.snapshotLogRatio,
     });
     await node.start();
     return { node, sm, storage };
@@ -138,6 +139,34 @@ describe('RaftNode, one member', () => {
     // Only entries after the snapshot were replayed.
     expect(Math.min(...sm.applied)).toBeGreaterThan(st.snapshotIndex);
     await second.node.stop();
+  });
+
+  it('spaces snapshots by bytes once the state outgrows the writes since the last one', async () => {
+    // Every write adds a key: the state (and each snapshot) grows with every entry.
+    const snapshotsAfter = async (ratio: number | undefined) => {
+      const n = await startNode({ snapshotEntries: 20, snapshotLogRatio: ratio, storage: new MemoryStorage() });
+      const taken: number[] = [];
+      let last = 0;
+      for (let i = 0; i < 300; i++) {
+        await n.node.propose(put(`key-${i}`, `value-${i}`));
+        const at = n.node.status().snapshotIndex;
+        if (at !== last) taken.push(at);
+        last = at;
+      }
+      await n.node.stop();
+      return taken;
+    };
+    const byEntries = await snapshotsAfter(0);
+    const byBytes = await snapshotsAfter(undefined);
+    // Entries only: one every 20 entries.
+    expect(byEntries.length).toBeGreaterThanOrEqual(13);
+    // Default ratio 1: the first at 20 entries, then each once the log since carries the previous
+    // snapshot's bytes, so the gaps grow with the state.
+    expect(byBytes[0]).toBe(byEntries[0]);
+    expect(byBytes.length).toBeGreaterThanOrEqual(2);
+    expect(byBytes.length).toBeLessThan(byEntries.length / 2);
+    const gaps = byBytes.slice(1).map((at, i) => at - byBytes[i]!);
+    expect(gaps[gaps.length - 1]).toBeGreaterThan(gaps[0]!);
   });
 
   it('rejects with STOPPED after stop and NOT_LEADER on a follower', async () => {

@@ -44,8 +44,17 @@ export interface RaftNodeOptions {
   electionTicks?: number;
   /** Heartbeat interval in ticks. Default 1. */
   heartbeatTicks?: number;
-  /** Take a snapshot after this many applied entries. Default 10000. */
+  /** Take a snapshot after this many applied entries (at least; see `snapshotLogRatio`). Default 10000. */
   snapshotEntries?: number;
+  /**
+   * A snapshot also waits until the entries applied since the previous one carry at least this many
+   * times that snapshot's bytes. Taking one costs time in proportion to the whole state, so with a
+   * fixed entry count a large state made every write pay for it (a follower of a 30,000-instance
+   * registry spent 15 % of its time snapshotting); with the ratio, snapshot work stays proportional
+   * to what was written, and a restart replays at most about a snapshot's worth of log. 0 counts
+   * entries only. Default 1.
+   */
+  snapshotLogRatio?: number;
   /** Entries kept in the log behind a snapshot for slow followers. Default min(1000, snapshotEntries / 2). */
   snapshotTrailingEntries?: number;
   /**
@@ -120,6 +129,9 @@ export class RaftNode {
   private readSeq = 0;
   private appliedIndex = 0;
   private snapshotIndex = 0;
+  /** Size of the latest snapshot (taken, installed or loaded at start), and entry bytes applied since. */
+  private snapshotBytes = 0;
+  private appliedBytesSinceSnapshot = 0;
   private snapshotting = false;
   private readonly proposals = new Map<number, PendingProposal>();
   private queued: { command: Uint8Array; resolve: (value: unknown) => void; reject: (err: unknown) => void }[] = [];
@@ -146,6 +158,7 @@ export class RaftNode {
       random: Math.random,
       ...options,
       snapshotEntries,
+      snapshotLogRatio: options.snapshotLogRatio ?? 1,
     };
   }
 
@@ -171,6 +184,7 @@ export class RaftNode {
     if (snap.meta.index > 0) stateMachine.restore(snap.data);
     this.appliedIndex = snap.meta.index;
     this.snapshotIndex = snap.meta.index;
+    this.snapshotBytes = snap.data.byteLength;
     this.node = new RawNode({
       id,
       storage,
@@ -573,6 +587,8 @@ export class RaftNode {
       stateMachine.restore(rd.snapshot.data);
       this.appliedIndex = rd.snapshot.meta.index;
       this.snapshotIndex = rd.snapshot.meta.index;
+      this.snapshotBytes = rd.snapshot.data.byteLength;
+      this.appliedBytesSinceSnapshot = 0;
       for (const [index, p] of this.proposals) {
         if (index <= rd.snapshot.meta.index) {
           this.proposals.delete(index);
@@ -607,6 +623,7 @@ export class RaftNode {
       }
     }
     this.appliedIndex = e.index;
+    this.appliedBytesSinceSnapshot += e.data.byteLength;
     const p = this.proposals.get(e.index);
     if (!p) return;
     this.proposals.delete(e.index);
@@ -653,8 +670,9 @@ export class RaftNode {
   }
 
   private async maybeSnapshot(): Promise<void> {
-    const { snapshotEntries, snapshotTrailingEntries, storage, stateMachine } = this.opts;
+    const { snapshotEntries, snapshotLogRatio, snapshotTrailingEntries, storage, stateMachine } = this.opts;
     if (this.snapshotting || this.stopped || this.appliedIndex - this.snapshotIndex < snapshotEntries) return;
+    if (this.appliedBytesSinceSnapshot < snapshotLogRatio * this.snapshotBytes) return;
     const node = this.node!;
     const index = this.appliedIndex;
     const term = node.raft.log.term(index);
@@ -667,6 +685,8 @@ export class RaftNode {
       const compactTo = Math.max(storage.firstIndex() - 1, index - snapshotTrailingEntries);
       await storage.compact({ meta: { index, term, confState }, data }, compactTo);
       this.snapshotIndex = index;
+      this.snapshotBytes = data.byteLength;
+      this.appliedBytesSinceSnapshot = 0;
       this.opts.logger.info('took snapshot', { id: this.opts.id, index, compactTo });
     } finally {
       this.snapshotting = false;
