@@ -34,6 +34,10 @@ export interface ManagedProcess {
   hasExited(): boolean;
   /** SIGTERM, SIGKILL after `graceMs`; resolves once it exited. Safe to call twice. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGSTOP: the process takes no CPU until {@link resume}. No-op once it exited. */
+  pause(): void;
+  /** SIGCONT after {@link pause}. */
+  resume(): void;
 }
 
 /** Options for {@link ProcessGroup.spawn}. */
@@ -79,6 +83,7 @@ export class ProcessGroup {
     child.stdout?.on('data', append);
     child.stderr?.on('data', append);
     let exited = false;
+    let paused = false;
     const exit = new Promise<void>((resolve) => {
       child.once('exit', () => {
         exited = true;
@@ -95,9 +100,20 @@ export class ProcessGroup {
       child,
       output: () => log,
       hasExited: () => exited,
+      pause: () => {
+        if (exited || paused) return;
+        paused = child.kill('SIGSTOP');
+      },
+      resume: () => {
+        if (!paused) return;
+        paused = false;
+        if (!exited) child.kill('SIGCONT');
+      },
       stop: async (graceMs = 5_000) => {
         if (!exited) {
           child.kill('SIGTERM');
+          // A paused process only acts on the SIGTERM once continued.
+          if (paused) managed.resume();
           const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
           await exit;
           clearTimeout(timer);
