@@ -133,12 +133,15 @@ function rate(m: Measurement | undefined): string {
 }
 
 /**
- * Runs `fn` with every other system's processes paused (SIGSTOP), resuming them after. A system's
- * background work (etcd revoking the leases of an earlier scenario took 10-12 % of the server core
- * for a minute at a time; ZooKeeper's snapshots; Tacos' own) then only ever slows its own figures,
- * never those of whichever system happens to be measured meanwhile.
+ * Runs `fn` with every other system's processes paused (SIGSTOP), resuming them after, when `pause`
+ * is set. A system's background work (etcd revoking the leases of an earlier scenario took 10-12 %
+ * of the server core for a minute at a time; ZooKeeper's snapshots; Tacos' own) then only ever slows
+ * its own figures, never those of whichever system happens to be measured meanwhile. Only for single
+ * servers: members of a paused 3-node etcd or ZooKeeper found their peer connections timed out on
+ * SIGCONT and the next rows failed.
  */
-async function alone<T>(system: System, running: Record<System, Running>, fn: () => Promise<T>): Promise<T> {
+async function alone<T>(pause: boolean, system: System, running: Record<System, Running>, fn: () => Promise<T>): Promise<T> {
+  if (!pause) return fn();
   const others = (Object.keys(running) as System[]).filter((s) => s !== system).flatMap((s) => {
     const r = running[s];
     return 'members' in r ? r.members : [];
@@ -162,6 +165,7 @@ async function measureTopology(
   restart: (system: System) => Promise<Running>,
 ): Promise<void> {
   const restarts: Partial<Record<System, number>> = {};
+  const pauseOthers = topology === 'standalone';
   // A server that crashed under load is reported with its last output, then started afresh (a few
   // times at most) so the remaining scenarios still get figures.
   const checkAlive = async (system: System) => {
@@ -204,11 +208,11 @@ async function measureTopology(
         for (const system of ['Tacos', ...pair.peers.map((p) => p.system)] as System[]) await checkAlive(system);
         const tacos = running.Tacos;
         // Tacos first, then each peer straight after, so each ratio compares neighbours in time.
-        const tacosM = 'endpoints' in tacos ? await alone('Tacos', running, () => measure(pair.tacos, tacos.endpoints, c, options)) : undefined;
+        const tacosM = 'endpoints' in tacos ? await alone(pauseOthers, 'Tacos', running, () => measure(pair.tacos, tacos.endpoints, c, options)) : undefined;
         const parts = [`Tacos ${rate(tacosM)}`];
         for (const peer of pair.peers) {
           const other = running[peer.system];
-          const peerM = 'endpoints' in other ? await alone(peer.system, running, () => measure(peer, other.endpoints, c, options)) : undefined;
+          const peerM = 'endpoints' in other ? await alone(pauseOthers, peer.system, running, () => measure(peer, other.endpoints, c, options)) : undefined;
           await checkAlive(peer.system);
           rowOf.get(`${pair.id}/${c}/${peer.system}`)!.samples.push({ run, tacos: tacosM, peer: peerM });
           parts.push(`${peer.system} ${peer.label} ${rate(peerM)}`);

@@ -36,6 +36,36 @@ export interface Pair {
 const PER_SERVICE = 100;
 /** etcd lease TTL for ephemeral registrations, in seconds (long enough to outlive a measurement). */
 const LEASE_TTL = 60;
+/** Bound on the clean-up (lease revocation, deregistration) when a measurement closes. */
+const CLEANUP_TIMEOUT_MS = 60_000;
+
+/**
+ * A `close` that first cleans up what a measurement left, as its clients would when leaving cleanly
+ * (Tacos deregisters ephemeral instances, etcd revokes leases; ZooKeeper deletes a closed session's
+ * ephemeral nodes by itself), then closes the connections. The clean-up is spread over the
+ * connections and bounded in time (what is left stays, or expires); it is never measured. Left to
+ * expire, etcd's leases were revoked 60 s later, in whichever row ran then, and Tacos instances (health
+ * checks off) piled up into millions by the third run.
+ */
+export function cleaningCloser<C extends { close(): void }, T>(
+  conns: C[],
+  left: T[],
+  cleanup: (conn: C, item: T) => Promise<void>,
+  timeoutMs = CLEANUP_TIMEOUT_MS,
+): () => Promise<void> {
+  return async () => {
+    const deadline = Date.now() + timeoutMs;
+    let next = 0;
+    await Promise.all(
+      conns.map(async (conn) => {
+        while (next < left.length && Date.now() < deadline) {
+          await cleanup(conn, left[next++]!).catch(() => undefined);
+        }
+      }),
+    );
+    for (const c of conns) c.close();
+  };
+}
 
 /**
  * Distinct instances across the whole benchmark process, so no register request ever updates an
@@ -94,12 +124,15 @@ const tacosRegister = (ephemeral: boolean): Subject => ({
   prepare: async (endpoints, connections) => {
     const conns = await openTacos(endpoints, connections);
     const prefix = ephemeral ? 'bench.eph' : 'bench.per';
+    const registered: { service: string; ip: string; port: number }[] = [];
     return {
       op: async (c) => {
         const { n, ip, port } = nextAddress();
-        await conns[c]!.register(`${prefix}.${Math.floor(n / PER_SERVICE)}`, ip, port, ephemeral);
+        const service = `${prefix}.${Math.floor(n / PER_SERVICE)}`;
+        await conns[c]!.register(service, ip, port, ephemeral);
+        if (ephemeral) registered.push({ service, ip, port });
       },
-      close: closer(conns),
+      close: cleaningCloser(conns, registered, (conn, r) => conn.deregister(r.service, r.ip, r.port, true)),
     };
   },
 });
@@ -110,6 +143,7 @@ const etcdPut = (withLease: boolean): Subject => ({
   prepare: async (endpoints, connections) => {
     const conns = await openEtcd(endpoints, connections);
     const prefix = withLease ? 'bench.eph' : 'bench.per';
+    const leases: bigint[] = [];
     return {
       op: async (c) => {
         const { n, ip, port } = nextAddress();
@@ -117,9 +151,10 @@ const etcdPut = (withLease: boolean): Subject => ({
         const key = `/services/${prefix}.${Math.floor(n / PER_SERVICE)}/${ip}:${port}`;
         // An ephemeral registration in etcd is two round trips: a lease, then a put bound to it.
         const lease = withLease ? await conn.leaseGrant(LEASE_TTL) : undefined;
+        if (lease !== undefined) leases.push(lease);
         await conn.put(key, instanceValue(ip, port).toString(), lease);
       },
-      close: closer(conns),
+      close: cleaningCloser(conns, leases, (conn, id) => conn.leaseRevoke(id)),
     };
   },
 });
@@ -270,7 +305,7 @@ const etcdKeepAlive: Subject = {
     );
     return {
       op: (c) => conns[c]!.keepAliveOnce(leases[c]!),
-      close: closer(conns),
+      close: cleaningCloser(conns, leases, (conn, id) => conn.leaseRevoke(id)),
     };
   },
 };

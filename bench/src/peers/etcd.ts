@@ -77,11 +77,13 @@ export async function startEtcd(group: ProcessGroup, size: number, cpu: string):
 //   PutRequest { key = 1; value = 2; lease = 3 }            RangeRequest { key = 1; range_end = 2 }
 //   RangeResponse { header = 1; kvs = 2 (repeated) }        LeaseGrantRequest { TTL = 1 }
 //   LeaseGrantResponse { ID = 2; TTL = 3; error = 4 }       LeaseKeepAliveRequest { ID = 1 }
+//   LeaseRevokeRequest { ID = 1 }
 // Range is left linearizable (serializable = 7 is not set), etcd's default.
 const PUT = '/etcdserverpb.KV/Put';
 const RANGE = '/etcdserverpb.KV/Range';
 const LEASE_GRANT = '/etcdserverpb.Lease/LeaseGrant';
 const LEASE_KEEP_ALIVE = '/etcdserverpb.Lease/LeaseKeepAlive';
+const LEASE_REVOKE = '/etcdserverpb.Lease/LeaseRevoke';
 
 /** The end of the key range holding every key that starts with `prefix` (prefix + 1 in its last byte). */
 export function prefixEnd(prefix: Buffer): Buffer {
@@ -135,6 +137,11 @@ export class EtcdConnection {
     const id = reply.find((f) => f.field === 2)?.value;
     if (typeof id !== 'bigint') throw new Error('LeaseGrant: no lease id in the reply');
     return id;
+  }
+
+  /** Revokes lease `id`: etcd deletes the keys attached to it (a client closing its session). */
+  async leaseRevoke(id: bigint): Promise<void> {
+    await this.grpc.unary(LEASE_REVOKE, varintField(1, id));
   }
 
   /** Sends one keep-alive for `id` on this connection's keep-alive stream and waits for its answer. */

@@ -163,6 +163,18 @@ export class TacosConnection {
     await this.call('POST', `${NS}/instance?${q}`);
   }
 
+  /** DELETE /nacos/v1/ns/instance: what a client leaving cleanly does for its instance. */
+  async deregister(serviceName: string, ip: string, port: number, ephemeral: boolean): Promise<void> {
+    const q = new URLSearchParams({
+      serviceName: `${GROUP}@@${serviceName}`,
+      groupName: GROUP,
+      ip,
+      port: String(port),
+      ephemeral: String(ephemeral),
+    });
+    await this.call('DELETE', `${NS}/instance?${q}`);
+  }
+
   /** GET /nacos/v1/ns/instance/list; resolves with the number of hosts returned. */
   async list(serviceName: string): Promise<number> {
     const q = new URLSearchParams({ serviceName: `${GROUP}@@${serviceName}`, groupName: GROUP });
