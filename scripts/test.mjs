@@ -9,13 +9,13 @@ const extra = process.argv.slice(2);
 ensureInstalled();
 
 const suites = [];
-for (const group of ['packages', 'apps', 'tests']) {
-  for (const name of readdirSync(join(ROOT, group)).sort()) {
-    const dir = join(ROOT, group, name);
-    if (!existsSync(join(dir, 'package.json'))) continue;
-    suites.push(dir);
-    rmSync(join(dir, '.jest-results.json'), { force: true });
-  }
+const dirs = ['packages', 'apps', 'tests'].flatMap((group) => readdirSync(join(ROOT, group)).sort().map((name) => join(ROOT, group, name)));
+// The benchmark suite's own unit tests (options, report, clients, process control) count too.
+dirs.push(join(ROOT, 'bench'));
+for (const dir of dirs) {
+  if (!existsSync(join(dir, 'package.json'))) continue;
+  suites.push(dir);
+  rmSync(join(dir, '.jest-results.json'), { force: true });
 }
 
 turbo(['build']);
