@@ -127,6 +127,17 @@ export function instanceAddress(n: number): { ip: string; port: number } {
   };
 }
 
+/** The query naming one instance, as the official clients send it (register and deregister). */
+function instanceQuery(serviceName: string, ip: string, port: number, ephemeral: boolean): URLSearchParams {
+  return new URLSearchParams({
+    serviceName: `${GROUP}@@${serviceName}`,
+    groupName: GROUP,
+    ip,
+    port: String(port),
+    ephemeral: String(ephemeral),
+  });
+}
+
 /**
  * One benchmark "connection" to Tacos: one keep-alive HTTP/1.1 socket speaking the Nacos v1 open
  * API the way the official clients do (service names qualified as `DEFAULT_GROUP@@name`,
@@ -152,27 +163,14 @@ export class TacosConnection {
 
   /** POST /nacos/v1/ns/instance; `metadata` is the instance's metadata as a JSON object string. */
   async register(serviceName: string, ip: string, port: number, ephemeral: boolean, metadata?: string): Promise<void> {
-    const q = new URLSearchParams({
-      serviceName: `${GROUP}@@${serviceName}`,
-      groupName: GROUP,
-      ip,
-      port: String(port),
-      ephemeral: String(ephemeral),
-    });
+    const q = instanceQuery(serviceName, ip, port, ephemeral);
     if (metadata !== undefined) q.set('metadata', metadata);
     await this.call('POST', `${NS}/instance?${q}`);
   }
 
   /** DELETE /nacos/v1/ns/instance: what a client leaving cleanly does for its instance. */
   async deregister(serviceName: string, ip: string, port: number, ephemeral: boolean): Promise<void> {
-    const q = new URLSearchParams({
-      serviceName: `${GROUP}@@${serviceName}`,
-      groupName: GROUP,
-      ip,
-      port: String(port),
-      ephemeral: String(ephemeral),
-    });
-    await this.call('DELETE', `${NS}/instance?${q}`);
+    await this.call('DELETE', `${NS}/instance?${instanceQuery(serviceName, ip, port, ephemeral)}`);
   }
 
   /** GET /nacos/v1/ns/instance/list; resolves with the number of hosts returned. */
