@@ -201,7 +201,8 @@ export class RegistryState {
    * its delete timeout is removed. Marked instances are left alone. With the `healthCheckEnabled`
    * switch off nothing expires and the heap is not touched: walking it anyway re-queued every
    * instance once per heart-beat timeout, a steady cost for nothing on a large registry. Turned back
-   * on, whatever fell due meanwhile is handled at once, as Nacos' beat check does. Returns how many instances were removed.
+   * on, whatever fell due meanwhile is handled at once, as Nacos' beat check does. Returns how many
+   * instances were removed.
    */
   expireDue(now: number): number {
     if (!this.switches.healthCheckEnabled) return 0;
