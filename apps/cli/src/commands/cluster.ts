@@ -189,12 +189,14 @@ async function clusterUp(ctx: Context, opts: UpOptions, binPath: string, io: Io)
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(io.env)) if (!key.startsWith('TACOS_')) env[key] = value;
 
+  // The Node flags every server runs with, loaded here only: other commands need not load the server.
+  const { SERVER_NODE_FLAGS } = require('@tacos/server') as typeof import('@tacos/server');
   try {
     out.info(`starting ${opts.nodes} node(s) on 127.0.0.1 (ports ${ports.join(', ')}), data under ${root}`);
     for (const [index, port] of ports.entries()) {
       const dataDir = join(root, `node-${index + 1}`);
       mkdirSync(dataDir, { recursive: true });
-      const args = [...serverNodeFlags(), binPath, 'server', 'start', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir];
+      const args = [...SERVER_NODE_FLAGS, binPath, 'server', 'start', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir];
       if (opts.nodes > 1) args.push('--members', members, '--cluster-secret', secret);
       nodes.push(launch(index, port, dataDir, args, env));
     }
@@ -227,12 +229,6 @@ async function clusterUp(ctx: Context, opts: UpOptions, binPath: string, io: Io)
     stop.dispose();
     await stopAll(nodes, out);
   }
-}
-
-/** The Node flags servers run with (@tacos/server's SERVER_NODE_FLAGS), loaded only when nodes are started. */
-function serverNodeFlags(): readonly string[] {
-  const server = require('@tacos/server') as { SERVER_NODE_FLAGS?: readonly string[] };
-  return server.SERVER_NODE_FLAGS ?? [];
 }
 
 function launch(index: number, port: number, dataDir: string, args: string[], env: NodeJS.ProcessEnv): Node {
