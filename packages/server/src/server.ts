@@ -17,6 +17,7 @@ import { type DataDirLock, lockDataDir } from './data-dir-lock';
 import type { LoopDelayStats, MemberView, ServerDeps } from './deps';
 import { InstanceWatchHub, type InstanceWatchOptions } from './instance-watch';
 import { openStandalonePersistence, type Persistence } from './persistence';
+import { RequestClasses } from './request-classes';
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {
@@ -178,7 +179,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   // Users/roles/permissions replicate with the registry (applied the same way with auth on or off).
   registry.stateMachine.setAuthHandler(AUTH_STATE_HANDLER);
-  const httpServer = createServer({ maxHeaderSize: MAX_HEADER_BYTES });
+  const classes = new RequestClasses();
+  const httpServer = createServer({
+    maxHeaderSize: MAX_HEADER_BYTES,
+    IncomingMessage: classes.IncomingMessage,
+    ServerResponse: classes.ServerResponse,
+  });
   httpServer.keepAliveTimeout = 65_000;
   // Listen first so a taken port fails fast, but answer 503 until persistent state is loaded.
   let app: ReturnType<typeof createApp> | undefined;
@@ -372,6 +378,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       : {}),
   };
   app = createApp(deps);
+  classes.adopt(app);
   // Beats, list polls and query-string registrations skip express (same input checks, handlers and
   // answers); in cluster mode through clusterFastPath, which relays them to their owner or leader by
   // the cluster middleware's rules first. Not with per-request debug logs. With auth on they take the
