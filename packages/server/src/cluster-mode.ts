@@ -513,8 +513,13 @@ export function forwardBatchServer(relay: RelayDeps, deps: ServerDeps): ForwardB
 /** A raw request handler that answers (true) or leaves the request untouched for express (false). */
 export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-/** The hot client calls (as the standalone fast path): beats, list polls, query-string registrations. */
-const HOT_ROUTES: ReadonlySet<string> = new Set([`PUT ${NS}/instance/beat`, `GET ${NS}/instance/list`, `POST ${NS}/instance`]);
+/** The hot client calls (as the standalone fast path): beats, list polls, query-string registrations and deregistrations. */
+const HOT_ROUTES: ReadonlySet<string> = new Set([
+  `PUT ${NS}/instance/beat`,
+  `GET ${NS}/instance/list`,
+  `POST ${NS}/instance`,
+  `DELETE ${NS}/instance`,
+]);
 
 const RELAY_HEADERS: Readonly<Record<string, string>> = Object.fromEntries(API_SECURITY_HEADERS);
 

@@ -233,7 +233,7 @@ describe('createFastPath', () => {
         body: `serviceName=f&beat=${beat}`,
       });
       expect(form.status).toBe(200);
-      expect((await fetch(`${base}/instance?serviceName=f&ip=127.0.0.2&port=80`, { method: 'DELETE' })).status).toBe(200);
+      expect((await fetch(`${base}/instance?serviceName=f&ip=127.0.0.2&port=80`, { method: 'PATCH' })).status).toBe(400);
       expect(fastHits).toBe(3);
     } finally {
       server.closeAllConnections();
@@ -250,7 +250,7 @@ describe('createFastPath registrations', () => {
     return { status, headers: names.map((name) => [name, headers(name) ?? null]), body };
   }
 
-  it('answers POST /instance, its errors and hostile input byte for byte as the express app does', async () => {
+  it('answers POST and DELETE /instance, their errors and hostile input byte for byte as the express app does', async () => {
     const t = await createTestApp();
     const fast = createFastPath({ registry: t.registry });
     let fastHits = 0;
@@ -265,7 +265,7 @@ describe('createFastPath registrations', () => {
       return shapeOf(res.status, (name) => res.headers.get(name), await res.text());
     };
     const viaExpress = async (method: string, url: string) => {
-      const res = await request(t.app)[method.toLowerCase() as 'post' | 'put' | 'get'](url);
+      const res = await request(t.app)[method.toLowerCase() as 'post' | 'put' | 'get' | 'delete'](url);
       return shapeOf(res.status, (name) => res.headers[name] as string | undefined, res.text);
     };
     try {
@@ -286,6 +286,13 @@ describe('createFastPath registrations', () => {
         ['PUT', `${NS}/instance/beat?serviceName=r&beat=${encodeURIComponent('{"constructor":{"prototype":{}}}')}`],
         ['GET', `${NS}/instance/list?serviceName=r&__proto__=1`],
         ['GET', `${NS}/instance/list?serviceName=DEFAULT_GROUP@@r&healthyOnly=true`],
+        // Deregistrations: a real one (the fast path removes it, express finds nothing: both `ok`),
+        // a missing field, hostile input.
+        ['POST', `${NS}/instance?serviceName=DEFAULT_GROUP@@r&ip=127.0.0.5&port=80`],
+        ['DELETE', `${NS}/instance?serviceName=DEFAULT_GROUP@@r&ip=127.0.0.5&port=80`],
+        ['DELETE', `${NS}/instance?serviceName=DEFAULT_GROUP@@p&ip=127.0.0.2&port=80&ephemeral=false`],
+        ['DELETE', `${NS}/instance?ip=127.0.0.1&port=80`],
+        ['DELETE', `${NS}/instance?serviceName=r&ip=127.0.0.1&port=80&__proto__=x`],
       ];
       for (const [method, url] of cases) {
         const before = fastHits;
@@ -302,6 +309,8 @@ describe('createFastPath registrations', () => {
       }
       const listed = (await (await fetch(`${base}${NS}/instance/list?serviceName=r`)).json()) as { hosts: Array<Record<string, unknown>> };
       expect(listed.hosts.map((h) => [h.ip, h.port, h.weight, h.metadata])).toEqual([['127.0.0.1', 80, 2, { a: 'b' }]]);
+      const persistent = (await (await fetch(`${base}${NS}/instance/list?serviceName=p`)).json()) as { hosts: unknown[] };
+      expect(persistent.hosts).toEqual([]);
       // A registration with a form body is express' (the fast path reads no bodies).
       const form = await fetch(`${base}${NS}/instance`, {
         method: 'POST',
@@ -309,7 +318,7 @@ describe('createFastPath registrations', () => {
         body: 'serviceName=r&ip=127.0.0.3&port=80',
       });
       expect([form.status, await form.text()]).toEqual([200, 'ok']);
-      expect(fastHits).toBe(cases.length + 1);
+      expect(fastHits).toBe(cases.length + 2);
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
