@@ -8,6 +8,7 @@ import {
   Authenticator,
   addRoleCommand,
   applyAuthCommand,
+  checkParam,
   checkParams,
   commandError,
   createUserCommand,
@@ -36,6 +37,7 @@ import {
 } from './auth';
 import { type ErrorLogger, errorToResult } from './error-mapper';
 import { type HandlerRequest, type HandlerResult, json, resultHeaders, text } from './handler';
+import { QueryParams } from './query-string';
 
 /**
  * The host side of issue 7: one {@link AuthLayer} per server wires the building blocks of `./auth`
@@ -148,7 +150,9 @@ export function hostileInputProblem(
   logger?: ErrorLogger,
   parsed?: Map<string, unknown>,
 ): HandlerResult | undefined {
-  const problem = checkParams(pairs);
+  // The fast path's parsed query is checked over its arrays, without an iterator and a pair per
+  // parameter.
+  const problem = pairs instanceof QueryParams ? pairs.firstResult(checkParam) : checkParams(pairs);
   if (problem !== undefined) return text(problem, 400);
   for (const field of JSON_PARAMS) {
     const value = param(field);

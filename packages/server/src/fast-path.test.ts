@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { createFastPath } from './fast-path';
+import { createFastPath, mayHaveBody } from './fast-path';
 import { createTestApp, type TestApp } from './testing/test-app';
 
 const NS = '/nacos/v1/ns';
@@ -132,5 +132,53 @@ describe('fast path and express answer instance/list alike, gzip included', () =
     expect(revived.status).toBe(200);
     const listed = JSON.parse(text((await both(`${NS}/instance/list?serviceName=big`, CLIENT_HEADERS))[0])) as { hosts: Array<{ ip: string; weight: number; metadata: object }> };
     expect(listed.hosts.find((h) => h.ip === '127.0.3.1')).toMatchObject({ weight: 2, metadata: { k: 'v' } });
+  });
+});
+
+describe('mayHaveBody', () => {
+  it('sees a body in a non-zero Content-Length or any Transfer-Encoding, in any letter case', () => {
+    expect(mayHaveBody([])).toBe(false);
+    expect(mayHaveBody(['Host', 'x', 'User-Agent', 'Nacos-Java-Client:v1.0.0'])).toBe(false);
+    expect(mayHaveBody(['Content-Length', '0'])).toBe(false);
+    expect(mayHaveBody(['content-length', '12'])).toBe(true);
+    expect(mayHaveBody(['CONTENT-LENGTH', '1'])).toBe(true);
+    expect(mayHaveBody(['Transfer-Encoding', 'chunked'])).toBe(true);
+    expect(mayHaveBody(['transfer-encoding', 'identity'])).toBe(true);
+    // A header name of the same length is not mistaken for either.
+    expect(mayHaveBody(['Content-Lengtx', '5', 'X-Transfer-Encod', 'y'])).toBe(false);
+    // Header values are never names: a value spelled like one is skipped.
+    expect(mayHaveBody(['X-Note', 'content-length', 'X-Other', 'transfer-encoding'])).toBe(false);
+  });
+
+  it('takes a request with a body to express, even with a query string', async () => {
+    const t = await createTestApp();
+    const fast = createFastPath({ registry: t.registry });
+    let fastHits = 0;
+    const server = createServer((req, res) => {
+      if (fast(req, res)) fastHits++;
+      else t.app(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${NS}/instance?serviceName=b&ip=127.0.0.1&port=80`;
+      const chunked = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(url, { method: 'POST', headers: { 'transfer-encoding': 'chunked', 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.write('weight=3');
+        req.end();
+      });
+      expect(chunked).toBe(200);
+      expect(fastHits).toBe(0);
+      const listed = (await (await fetch(`${url.replace('/instance?', '/instance/list?')}`)).json()) as { hosts: Array<{ weight: number }> };
+      expect(listed.hosts.map((h) => h.weight)).toEqual([3]);
+      expect(fastHits).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await t.stop();
+    }
   });
 });

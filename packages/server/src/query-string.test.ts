@@ -73,4 +73,18 @@ describe('QueryParams', () => {
       }
     }
   });
+
+  it('gives the first result of a function over the parameters in order, or undefined', () => {
+    const query = QueryParams.parse('a=1&b=22&c=333&b=4');
+    const seen: string[] = [];
+    expect(
+      query.firstResult((name, value) => {
+        seen.push(name);
+        return value.length > 1 ? `${name}=${value}` : undefined;
+      }),
+    ).toBe('b=22');
+    expect(seen).toEqual(['a', 'b']);
+    expect(query.firstResult(() => undefined)).toBeUndefined();
+    expect(QueryParams.parse('').firstResult(() => 'never called')).toBeUndefined();
+  });
 });

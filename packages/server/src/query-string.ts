@@ -52,6 +52,15 @@ export class QueryParams {
     return i < 0 ? undefined : this.values[i];
   }
 
+  /** The first result of `fn` over the parameters in order that is not undefined. */
+  firstResult<T>(fn: (name: string, value: string) => T | undefined): T | undefined {
+    for (let i = 0; i < this.names.length; i++) {
+      const result = fn(this.names[i]!, this.values[i]!);
+      if (result !== undefined) return result;
+    }
+    return undefined;
+  }
+
   /** Every `[name, value]` pair in order. */
   *[Symbol.iterator](): IterableIterator<[string, string]> {
     for (let i = 0; i < this.names.length; i++) yield [this.names[i]!, this.values[i]!];

@@ -65,6 +65,21 @@ describe('parseUntrustedJson', () => {
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
   });
 
+  it('reports problems in order: length, depth, validity, forbidden keys', () => {
+    const tooDeep = (inner: string) => `${'{"a":'.repeat(MAX_JSON_DEPTH)}${inner}${'}'.repeat(MAX_JSON_DEPTH)}`;
+    const deeper = `Param 'metadata' is illegal, JSON nesting deeper than ${MAX_JSON_DEPTH}`;
+    // Deep and not JSON: too deep (the text is scanned when the parse fails).
+    expect(message(() => parseUntrustedJson('metadata', `${'['.repeat(100)}x`))).toBe(deeper);
+    // Deep, with a forbidden key above the deep part: too deep.
+    expect(message(() => parseUntrustedJson('metadata', `{"__proto__":1,"b":${tooDeep('[]')}}`))).toBe(deeper);
+    // Objects and arrays count alike; an empty one is a level too.
+    expect(message(() => parseUntrustedJson('metadata', tooDeep('{}')))).toBe(deeper);
+    expect(parseUntrustedJson('metadata', tooDeep('1'))).toBeDefined();
+    // Forbidden keys anywhere within the depth, in arrays too.
+    expect(message(() => parseUntrustedJson('metadata', '{"a":[1,{"b":{"constructor":{}}}]}'))).toBe("Param 'metadata' is illegal, key 'constructor' is not allowed");
+    expect(message(() => parseUntrustedJson('metadata', `${'['.repeat(100)}`))).toBe(deeper);
+  });
+
   it('refuses invalid JSON and over-long values', () => {
     expect(message(() => parseUntrustedJson('beat', '{"ip":'))).toBe("Param 'beat' is illegal, not valid JSON");
     expect(message(() => parseUntrustedJson('healthChecker', 'x'.repeat(20_000)))).toBe("Param 'healthChecker' is illegal, it must be at most 16384 characters long");

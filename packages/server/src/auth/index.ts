@@ -52,6 +52,7 @@ export {
   updatePasswordCommand,
 } from './commands';
 export {
+  checkParam,
   checkParams,
   FORBIDDEN_KEYS,
   findForbiddenKey,
