@@ -65,6 +65,35 @@ describe('grouped names', () => {
     expect(messageOf(() => checkGroupedName('@@'))).toContain('should be format as');
     expect(messageOf(() => checkGroupedName('@@order'))).toBe("Param 'serviceName' is illegal, groupName can't be empty");
   });
+
+  it("decides every name of '@', 'a' and 'b' up to 8 characters as Nacos' split-based check does", () => {
+    // Nacos: parts = serviceName.split("@@") (Java drops trailing empty parts); at least two parts,
+    // the first not empty.
+    const nacos = (name: string): string | undefined => {
+      const parts = name.split('@@');
+      while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+      if (parts.length < 2) return 'format';
+      return parts[0] === '' ? 'empty group' : undefined;
+    };
+    const ours = (name: string): string | undefined => {
+      try {
+        checkGroupedName(name);
+        return undefined;
+      } catch (err) {
+        return (err as Error).message.includes('should be format as') ? 'format' : 'empty group';
+      }
+    };
+    let names = [''];
+    let checked = 0;
+    for (let length = 0; length <= 8; length++) {
+      for (const name of names) {
+        expect([name, ours(name)]).toEqual([name, nacos(name)]);
+        checked++;
+      }
+      names = names.flatMap((n) => [`${n}@`, `${n}a`, `${n}b`]);
+    }
+    expect(checked).toBe(9841);
+  });
 });
 
 describe('service name characters', () => {
