@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { createFastPath } from './fast-path';
 import { createTestApp, type TestApp } from './testing/test-app';
+import { startFastPathServer } from './testing/fast-path-server';
 
 const NS = '/nacos/v1/ns';
 /** What the Nacos clients send (NACOS-CLIENT-FACTS). */
@@ -137,16 +138,9 @@ describe('fast path and express answer instance/list alike, gzip included', () =
 
 describe('fast path and request bodies', () => {
   it('takes a request with a body to express, even with a query string', async () => {
-    const t = await createTestApp();
-    const fast = createFastPath({ registry: t.registry });
-    let fastHits = 0;
-    const server = createServer((req, res) => {
-      if (fast(req, res)) fastHits++;
-      else t.app(req, res);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const served = await startFastPathServer();
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${NS}/instance?serviceName=b&ip=127.0.0.1&port=80`;
+      const url = `${served.origin}${NS}/instance?serviceName=b&ip=127.0.0.1&port=80`;
       const chunked = await new Promise<number>((resolve, reject) => {
         const req = httpRequest(url, { method: 'POST', headers: { 'transfer-encoding': 'chunked', 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
           res.resume();
@@ -157,14 +151,12 @@ describe('fast path and request bodies', () => {
         req.end();
       });
       expect(chunked).toBe(200);
-      expect(fastHits).toBe(0);
+      expect(served.fastHits()).toBe(0);
       const listed = (await (await fetch(`${url.replace('/instance?', '/instance/list?')}`)).json()) as { hosts: Array<{ weight: number }> };
       expect(listed.hosts.map((h) => h.weight)).toEqual([3]);
-      expect(fastHits).toBe(1);
+      expect(served.fastHits()).toBe(1);
     } finally {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await t.stop();
+      await served.stop();
     }
   });
 });

@@ -8,10 +8,10 @@ import { RegistryRuntime } from '@tacos/core';
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from './app';
-import { createFastPath } from './fast-path';
 import { InstanceWatchHub } from './instance-watch';
 import { startServer } from './server';
 import { createTestApp, type TestApp } from './testing/test-app';
+import { startFastPathServer } from './testing/fast-path-server';
 
 const NS = '/nacos/v1/ns';
 const JAVA = 'Nacos-Java-Client:v1.0.0';
@@ -205,23 +205,17 @@ describe('GET /instance/watch (SSE)', () => {
 
 describe('createFastPath', () => {
   it('answers beats and list polls exactly as the express app does, and leaves other requests alone', async () => {
-    const t = await createTestApp();
-    const fast = createFastPath({ registry: t.registry });
-    let fastHits = 0;
-    const server = createServer((req, res) => {
-      if (fast(req, res)) fastHits++;
-      else t.app(req, res);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}${NS}`;
+    const served = await startFastPathServer();
+    const { t } = served;
+    const base = `${served.origin}${NS}`;
     try {
       const beat = encodeURIComponent(JSON.stringify({ serviceName: 'DEFAULT_GROUP@@f', ip: '127.0.0.1', port: 80, cluster: 'DEFAULT', scheduled: true }));
       const viaFast = await fetch(`${base}/instance/beat?serviceName=DEFAULT_GROUP@@f&beat=${beat}`, { method: 'PUT' });
-      expect(fastHits).toBe(1);
+      expect(served.fastHits()).toBe(1);
       const viaExpress = await request(t.app).put(`${NS}/instance/beat?serviceName=DEFAULT_GROUP@@f&beat=${beat}`);
       expect([viaFast.status, viaFast.headers.get('content-type'), await viaFast.text()]).toEqual([viaExpress.status, viaExpress.headers['content-type'], viaExpress.text]);
       const list = await fetch(`${base}/instance/list?serviceName=f`);
-      expect(fastHits).toBe(2);
+      expect(served.fastHits()).toBe(2);
       expect(JSON.parse(await list.text()).hosts).toHaveLength(1);
       // Errors map the same way.
       const missing = await fetch(`${base}/instance/list`);
@@ -234,11 +228,9 @@ describe('createFastPath', () => {
       });
       expect(form.status).toBe(200);
       expect((await fetch(`${base}/instance?serviceName=f&ip=127.0.0.2&port=80`, { method: 'PATCH' })).status).toBe(400);
-      expect(fastHits).toBe(3);
+      expect(served.fastHits()).toBe(3);
     } finally {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await t.stop();
+      await served.stop();
     }
   });
 });
@@ -251,15 +243,9 @@ describe('createFastPath registrations', () => {
   }
 
   it('answers POST and DELETE /instance, their errors and hostile input byte for byte as the express app does', async () => {
-    const t = await createTestApp();
-    const fast = createFastPath({ registry: t.registry });
-    let fastHits = 0;
-    const server = createServer((req, res) => {
-      if (fast(req, res)) fastHits++;
-      else t.app(req, res);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const served = await startFastPathServer();
+    const { t } = served;
+    const base = `${served.origin}`;
     const viaFast = async (method: string, url: string) => {
       const res = await fetch(`${base}${url}`, { method });
       return shapeOf(res.status, (name) => res.headers.get(name), await res.text());
@@ -295,9 +281,9 @@ describe('createFastPath registrations', () => {
         ['DELETE', `${NS}/instance?serviceName=r&ip=127.0.0.1&port=80&__proto__=x`],
       ];
       for (const [method, url] of cases) {
-        const before = fastHits;
+        const before = served.fastHits();
         const fromFast = await viaFast(method, url);
-        expect(fastHits).toBe(before + 1);
+        expect(served.fastHits()).toBe(before + 1);
         // Same request again, through express (a second registration of the same address is an update).
         const fromExpress = await viaExpress(method, url);
         if (url.includes('/instance/list')) {
@@ -318,11 +304,9 @@ describe('createFastPath registrations', () => {
         body: 'serviceName=r&ip=127.0.0.3&port=80',
       });
       expect([form.status, await form.text()]).toEqual([200, 'ok']);
-      expect(fastHits).toBe(cases.length + 2);
+      expect(served.fastHits()).toBe(cases.length + 2);
     } finally {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await t.stop();
+      await served.stop();
     }
   });
 });
