@@ -28,6 +28,7 @@ import { HealthSync } from './cluster/health-sync';
 import { hasPeerHeaders } from './cluster/peer-auth';
 import { aggregatedSubscribersRoute } from './cluster-subscribers';
 import type { ServerDeps } from './deps';
+import { FAST_ROUTES } from './fast-path';
 import { type HandlerRequest, text } from './handler';
 import { Params } from './params';
 import { QueryParams } from './query-string';
@@ -478,7 +479,7 @@ export function forwardBatchServer(relay: RelayDeps, deps: ServerDeps): ForwardB
   const serveItem = async (item: ForwardItem, peer: string, remoteAddress: string | undefined): Promise<ForwardItemResult> => {
     const q = item.url.indexOf('?');
     const path = q < 0 ? item.url : item.url.slice(0, q);
-    if (!HOT_ROUTES.has(`${item.method} ${path}`)) return text(`not a call members relay in batches: ${item.method} ${path}`, 400);
+    if (!FAST_ROUTES.has(`${item.method} ${path}`)) return text(`not a call members relay in batches: ${item.method} ${path}`, 400);
     const query = QueryParams.parse(q < 0 ? '' : item.url.slice(q + 1));
     const param = (name: string) => query.get(name);
     const parsed = new Map<string, unknown>();
@@ -513,14 +514,6 @@ export function forwardBatchServer(relay: RelayDeps, deps: ServerDeps): ForwardB
 /** A raw request handler that answers (true) or leaves the request untouched for express (false). */
 export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-/** The hot client calls (as the standalone fast path): beats, list polls, query-string registrations and deregistrations. */
-const HOT_ROUTES: ReadonlySet<string> = new Set([
-  `PUT ${NS}/instance/beat`,
-  `GET ${NS}/instance/list`,
-  `POST ${NS}/instance`,
-  `DELETE ${NS}/instance`,
-]);
-
 const RELAY_HEADERS: Readonly<Record<string, string>> = Object.fromEntries(API_SECURITY_HEADERS);
 
 /**
@@ -548,7 +541,7 @@ export function clusterFastPath(deps: RelayDeps & { batcher?: Pick<ForwardBatche
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const method = req.method ?? '';
-    if (!HOT_ROUTES.has(`${method} ${path}`)) return false;
+    if (!FAST_ROUTES.has(`${method} ${path}`)) return false;
     const length = req.headers['content-length'];
     if ((length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined) return false;
     const query = QueryParams.parse(q < 0 ? '' : url.slice(q + 1));

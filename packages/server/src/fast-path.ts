@@ -9,9 +9,9 @@ import { NS } from './routes/route';
 /**
  * The hot client calls the fast path serves, by `METHOD path`: beats (every instance every 5 s), list
  * polls, registrations and deregistrations (`POST`/`DELETE /instance`, query string only, as the Nacos
- * clients send them).
+ * clients send them). Cluster mode relays the same calls (`clusterFastPath`).
  */
-const FAST_ROUTES: ReadonlySet<string> = new Set([
+export const FAST_ROUTES: ReadonlySet<string> = new Set([
   `PUT ${NS}/instance/beat`,
   `GET ${NS}/instance/list`,
   `POST ${NS}/instance`,

@@ -13,9 +13,9 @@ interface ExpressPrototypes {
  * Express re-parents every `req`/`res` it handles (`Object.setPrototypeOf(req, app.request)`). With
  * the fast path answering most requests on plain node objects, node's own stream and http functions
  * then see two object shapes and V8 re-optimizes them for both: after 300 deregistrations through
- * express, beats on the fast path fell from ~51,500/s to ~46,800/s (a fresh server, 3 runs each).
+ * express, beats on the fast path fell from ~51,000/s to ~46,900/s (mean of 3 fresh servers).
  * Created with express' prototypes already in place, express' re-parenting changes nothing and
- * the beats after the same 300 deregistrations stayed at ~49,600/s.
+ * the beats after the same 300 deregistrations ran at ~49,600/s.
  */
 export class RequestClasses {
   readonly IncomingMessage: typeof IncomingMessage = class TacosIncomingMessage extends IncomingMessage {};
