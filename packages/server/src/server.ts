@@ -5,6 +5,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { encodeAuthEntry, NamingRegistry, RegistryRuntime, type RegistryRuntimeOptions } from '@tacos/core';
 import pino, { type Logger } from 'pino';
 import { createApp } from './app';
+import { answerClientErrors } from './client-error';
 import { createFastPath } from './fast-path';
 import { AUTH_STATE_HANDLER, type AuthLayer, type AuthStartOptions, authProposer, startAuth } from './auth-layer';
 import { type AuthState, checkPasswordPolicy, MAX_HEADER_BYTES, parseTokenSecret } from './auth';
@@ -186,6 +187,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ServerResponse: classes.ServerResponse,
   });
   httpServer.keepAliveTimeout = 65_000;
+  answerClientErrors(httpServer);
   // Listen first so a taken port fails fast, but answer 503 until persistent state is loaded.
   let app: ReturnType<typeof createApp> | undefined;
   // Cluster mode: peer routes (Raft, Distro, member health) run before the app and must work while
