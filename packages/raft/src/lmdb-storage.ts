@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { type Database, open, type RootDatabase } from 'lmdb';
 import { RaftError } from './errors';
+import { RecentEntries } from './recent-entries';
 import { emptySnapshot, type InitialState, limitSize, type RaftStorage, type StorageUpdate } from './storage';
 import { type ConfState, EMPTY_HARD_STATE, type Entry, type EntryType, type HardState, type Logger, NOOP_LOGGER, type Snapshot, type SnapshotMeta } from './types';
 
@@ -124,6 +125,8 @@ export class LmdbStorage implements RaftStorage {
   private prevTerm = 0;
   /** terms[i] is the term of entry prevIndex + 1 + i. */
   private terms: number[] = [];
+  /** The newest entries as written, so hot reads skip LMDB (see {@link RecentEntries}). */
+  private readonly recent = new RecentEntries();
   private closed = false;
   /** Commit on the calling thread (decided when opened; see {@link DEFAULT_SYNC_COMMIT_MAX_MS}). */
   private syncMode = false;
@@ -273,6 +276,8 @@ export class LmdbStorage implements RaftStorage {
   entries(lo: number, hi: number, maxBytes?: number): Entry[] {
     if (lo < this.firstIndex()) throw new RaftError('COMPACTED', `entry ${lo} is compacted (first index ${this.firstIndex()})`);
     if (hi > this.lastIndex() + 1) throw new RaftError('UNAVAILABLE', `entry ${hi - 1} is past the last index ${this.lastIndex()}`);
+    const cached = this.recent.slice(lo, hi, maxBytes);
+    if (cached) return cached;
     const out: Entry[] = [];
     let size = 0;
     for (let i = lo; i < hi; i++) {
@@ -342,6 +347,9 @@ export class LmdbStorage implements RaftStorage {
     this.prevTerm = prevTerm;
     if (appended) for (const term of appended) this.terms.push(term);
     else this.terms = terms;
+    if (snapshot) this.recent.clear();
+    else if (removeFrom > 0) this.recent.truncateFrom(removeFrom);
+    if (entries) this.recent.append(entries);
     if (snapshot) this.snap = snapshot;
     if (hardState) this.hardState = { ...hardState };
   }
@@ -371,6 +379,7 @@ export class LmdbStorage implements RaftStorage {
     if (newer) this.snap = snapshot;
     // Entries may have been appended meanwhile; drop only the compacted prefix.
     this.terms = this.terms.slice(to - this.prevIndex);
+    this.recent.dropThrough(to);
     this.prevIndex = to;
     this.prevTerm = term;
   }
