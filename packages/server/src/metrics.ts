@@ -3,6 +3,7 @@ import type { DistroStats } from '@tacos/distro';
 import type { RaftStatus } from '@tacos/raft';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RaftTransportStats } from './cluster/raft-http-transport';
 import type { LoopDelayStats, RuntimeView } from './deps';
 import type { HandlerResult } from './handler';
 import type { RouteDef } from './routes/route';
@@ -15,6 +16,8 @@ export interface MetricSources {
   registry: NamingRegistry;
   raftStatus?: () => RaftStatus;
   distroStats?: () => DistroStats;
+  /** Cluster mode: the Raft transport's counters. */
+  raftTransportStats?: () => RaftTransportStats;
   runtime?: RuntimeView;
   loopDelay?: (reset: boolean) => LoopDelayStats;
   ready?: () => boolean;
@@ -112,6 +115,20 @@ export class ServerMetrics {
         const s = raftStatus();
         for (const [id, p] of Object.entries(s.progress ?? {})) if (id !== s.id) this.set({ follower: id }, Math.max(0, s.commitIndex - p.match));
       } });
+    }
+    const transportStats = sources.raftTransportStats;
+    if (transportStats) {
+      // Batches per write tell how well group commit amortizes a round (POST, fsync) under load.
+      const transportGauge = (name: string, help: string, read: (s: RaftTransportStats) => number) =>
+        new Gauge({ name, help, registers: [reg], collect() {
+          this.set(read(transportStats()));
+        } });
+      transportGauge('tacos_raft_batches_sent', 'Raft message batches POSTed to peers since start', (s) => s.sentBatches);
+      transportGauge('tacos_raft_batches_replied', 'Raft message batches sent back in answers to peers since start', (s) => s.repliedBatches);
+      transportGauge('tacos_raft_batches_failed', 'Raft message batches that failed since start (Raft retransmits)', (s) => s.failedBatches);
+      transportGauge('tacos_raft_messages_sent', 'Raft messages sent to peers since start', (s) => s.sentMessages);
+      transportGauge('tacos_raft_messages_received', 'Raft messages received from peers since start', (s) => s.receivedMessages);
+      transportGauge('tacos_raft_messages_dropped', 'Raft messages dropped from full send queues since start', (s) => s.droppedMessages);
     }
     const distroStats = sources.distroStats;
     if (distroStats) {

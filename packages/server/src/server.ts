@@ -340,6 +340,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registry,
     raftStatus: () => (cluster ? cluster.raft : persistence.raft).status(),
     distroStats: cluster ? () => cluster.distro.stats() : undefined,
+    raftTransportStats: cluster ? () => cluster.plumbing.raftTransport.stats : undefined,
     runtime,
     loopDelay: loopDelay.read,
     ready: cluster ? cluster.ready : undefined,
