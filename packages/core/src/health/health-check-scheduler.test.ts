@@ -64,15 +64,21 @@ class FakeHost implements HealthCheckHost {
   checkPort = 80;
   gone = false;
   instances: CheckInstance[] = [];
+  /** Times a round read the instance list (built lazily, as RegistryRuntime does). */
+  instanceReads = 0;
   changes: Array<{ ip: string; port: number; healthy: boolean }> = [];
 
   clusterSpec(): ClusterCheckSpec | undefined {
     if (this.gone) return undefined;
+    const host = this;
     return {
       healthChecker: this.checker,
       checkPort: this.checkPort,
       useIPPort4Check: this.useIPPort4Check,
-      instances: this.instances.map((i) => ({ ...i })),
+      get instances() {
+        host.instanceReads++;
+        return host.instances.map((i) => ({ ...i }));
+      },
     };
   }
   isEnabled(): boolean {
@@ -108,6 +114,28 @@ describe('HealthCheckScheduler (fake time)', () => {
   beforeEach(() => {
     timers = new FakeTimers();
     host = new FakeHost();
+  });
+
+  it('reads a cluster\'s instances only in rounds that probe (checks off, another owner, NONE: never)', async () => {
+    const { probe, calls } = scriptedProbe(() => 'OK');
+    host.instances = [instance('10.0.0.1', 8080), instance('10.0.0.2', 8080)];
+    const s = new HealthCheckScheduler({ host, probe, timers, random: () => 0 });
+    s.watch(REF);
+    s.start();
+    host.enabled = false;
+    await timers.advance(10_000);
+    host.enabled = true;
+    host.responsible = false;
+    await timers.advance(10_000);
+    host.responsible = true;
+    host.checker = { type: 'NONE' };
+    await timers.advance(10_000);
+    expect([host.instanceReads, calls.length]).toEqual([0, 0]);
+    host.checker = { type: 'TCP' };
+    await timers.advance(2_000);
+    expect(host.instanceReads).toBe(1);
+    expect(calls).toHaveLength(2);
+    s.stop();
   });
 
   it('first round after 2000 + random, then flips on FAIL_NOW and back after 3 OKs', async () => {

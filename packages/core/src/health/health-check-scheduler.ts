@@ -30,8 +30,11 @@ export interface ClusterCheckSpec {
   /** The cluster's `defaultCheckPort` (Nacos `defCkport`), probed when `useIPPort4Check` is false. */
   checkPort: number;
   useIPPort4Check: boolean;
-  /** The cluster's persistent instances only (ephemeral ones are beat-driven). */
-  instances: readonly CheckInstance[];
+  /**
+   * The cluster's persistent instances only (ephemeral ones are beat-driven). Read only by rounds
+   * that probe, so a host may build it lazily (a getter).
+   */
+  readonly instances: readonly CheckInstance[];
 }
 
 /** Where and how one probe goes. */
