@@ -25,6 +25,15 @@ export interface MetricSources {
 
 const ROLES = ['LEADER', 'FOLLOWER', 'CANDIDATE', 'PRE_CANDIDATE'];
 
+/** Unlabelled gauges, each reading one number off `source()` when scraped. */
+function sourceGauges<T>(reg: Registry, source: () => T, gauges: ReadonlyArray<readonly [name: string, help: string, read: (s: T) => number]>): void {
+  for (const [name, help, read] of gauges) {
+    new Gauge({ name, help, registers: [reg], collect() {
+      this.set(read(source()));
+    } });
+  }
+}
+
 /** One fast-path request in this many is timed into the latency histogram. */
 export const HOT_LATENCY_SAMPLING = 16;
 
@@ -99,13 +108,11 @@ export class ServerMetrics {
     } });
     const raftStatus = sources.raftStatus;
     if (raftStatus) {
-      const raftGauge = (name: string, help: string, read: (s: RaftStatus) => number) =>
-        new Gauge({ name, help, registers: [reg], collect() {
-          this.set(read(raftStatus()));
-        } });
-      raftGauge('tacos_raft_term', 'Current Raft term', (s) => s.term);
-      raftGauge('tacos_raft_commit_index', 'Raft commit index', (s) => s.commitIndex);
-      raftGauge('tacos_raft_applied_index', 'Raft applied index', (s) => s.appliedIndex);
+      sourceGauges<RaftStatus>(reg, raftStatus, [
+        ['tacos_raft_term', 'Current Raft term', (s) => s.term],
+        ['tacos_raft_commit_index', 'Raft commit index', (s) => s.commitIndex],
+        ['tacos_raft_applied_index', 'Raft applied index', (s) => s.appliedIndex],
+      ]);
       new Gauge({ name: 'tacos_raft_role', help: '1 for the role this member has', labelNames: ['role'], registers: [reg], collect() {
         const role = raftStatus().role as string;
         for (const r of ROLES) this.set({ role: r }, r === role ? 1 : 0);
@@ -119,28 +126,24 @@ export class ServerMetrics {
     const transportStats = sources.raftTransportStats;
     if (transportStats) {
       // Batches per write tell how well group commit amortizes a round (POST, fsync) under load.
-      const transportGauge = (name: string, help: string, read: (s: RaftTransportStats) => number) =>
-        new Gauge({ name, help, registers: [reg], collect() {
-          this.set(read(transportStats()));
-        } });
-      transportGauge('tacos_raft_batches_sent', 'Raft message batches POSTed to peers since start', (s) => s.sentBatches);
-      transportGauge('tacos_raft_batches_replied', 'Raft message batches sent back in answers to peers since start', (s) => s.repliedBatches);
-      transportGauge('tacos_raft_batches_failed', 'Raft message batches that failed since start (Raft retransmits)', (s) => s.failedBatches);
-      transportGauge('tacos_raft_messages_sent', 'Raft messages sent to peers since start', (s) => s.sentMessages);
-      transportGauge('tacos_raft_messages_received', 'Raft messages received from peers since start', (s) => s.receivedMessages);
-      transportGauge('tacos_raft_messages_dropped', 'Raft messages dropped from full send queues since start', (s) => s.droppedMessages);
+      sourceGauges<RaftTransportStats>(reg, transportStats, [
+        ['tacos_raft_batches_sent', 'Raft message batches POSTed to peers since start', (s) => s.sentBatches],
+        ['tacos_raft_batches_replied', 'Raft message batches sent back in answers to peers since start', (s) => s.repliedBatches],
+        ['tacos_raft_batches_failed', 'Raft message batches that failed since start (Raft retransmits)', (s) => s.failedBatches],
+        ['tacos_raft_messages_sent', 'Raft messages sent to peers since start', (s) => s.sentMessages],
+        ['tacos_raft_messages_received', 'Raft messages received from peers since start', (s) => s.receivedMessages],
+        ['tacos_raft_messages_dropped', 'Raft messages dropped from full send queues since start', (s) => s.droppedMessages],
+      ]);
     }
     const distroStats = sources.distroStats;
     if (distroStats) {
-      const distroGauge = (name: string, help: string, read: (s: DistroStats) => number) =>
-        new Gauge({ name, help, registers: [reg], collect() {
-          this.set(read(distroStats()));
-        } });
-      distroGauge('tacos_distro_sync_batches_sent', 'Distro sync batches sent since start', (s) => s.syncBatchesSent);
-      distroGauge('tacos_distro_sync_batches_failed', 'Distro sync batches that failed since start', (s) => s.syncBatchesFailed);
-      distroGauge('tacos_distro_sync_queue_keys', 'Keys waiting to be synced to peers', (s) => s.syncQueueKeys);
-      distroGauge('tacos_distro_local_writes', 'Distro writes taken by this member as owner', (s) => s.localWrites);
-      distroGauge('tacos_distro_applied', 'Distro changes applied from peers', (s) => s.applied);
+      sourceGauges<DistroStats>(reg, distroStats, [
+        ['tacos_distro_sync_batches_sent', 'Distro sync batches sent since start', (s) => s.syncBatchesSent],
+        ['tacos_distro_sync_batches_failed', 'Distro sync batches that failed since start', (s) => s.syncBatchesFailed],
+        ['tacos_distro_sync_queue_keys', 'Keys waiting to be synced to peers', (s) => s.syncQueueKeys],
+        ['tacos_distro_local_writes', 'Distro writes taken by this member as owner', (s) => s.localWrites],
+        ['tacos_distro_applied', 'Distro changes applied from peers', (s) => s.applied],
+      ]);
     }
     const runtime = sources.runtime;
     if (runtime) {
