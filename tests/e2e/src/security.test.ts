@@ -287,6 +287,7 @@ describe('hostile input', () => {
     table.record('1.1 MB body / 20 KB header', '413 / 431', `${body.status} / ${header.status}`);
     expect(body.status).toBe(413);
     expect(header.status).toBe(431);
+    expect(header.text).toMatch(/^request headers too large: more than 16384 bytes/);
   });
 
   it('refuses deep JSON, long parameters and prototype keys', async () => {
