@@ -1,3 +1,4 @@
+import { limitSize } from './storage';
 import { type Entry, entrySize } from './types';
 
 /**
@@ -69,15 +70,7 @@ export class RecentEntries {
   slice(lo: number, hi: number, maxBytes?: number): Entry[] | undefined {
     const first = this.first;
     if (lo < first || hi - 1 > first + this.list.length - 1) return undefined;
-    const out: Entry[] = [];
-    let size = 0;
-    for (let i = lo - first; i < hi - first; i++) {
-      const e = this.list[i];
-      size += entrySize(e);
-      if (maxBytes !== undefined && out.length > 0 && size > maxBytes) break;
-      out.push(e);
-    }
-    return out;
+    return limitSize(this.list.slice(lo - first, hi - first), maxBytes);
   }
 
   private trim(): void {
