@@ -117,15 +117,16 @@ export class Raft {
     this.log = new RaftLog(config.storage, config.maxApplyBytes ?? 4 * 1024 * 1024);
 
     const { hardState, confState } = config.storage.initialState();
-    if (hardState.commit < this.log.committed || hardState.commit > this.log.lastIndex()) {
-      throw new RaftError(
-        'CORRUPTED',
-        `hard state commit ${hardState.commit} is outside the log [${this.log.committed}, ${this.log.lastIndex()}]`,
-      );
+    // A commit index that only moved is written with the next write, not at once (see RaftNode),
+    // so the stored one may lag behind a snapshot this member took of what it had applied; the
+    // snapshot's entries were committed, so its index is a floor for the commit index.
+    const commit = Math.max(hardState.commit, config.storage.snapshot().meta.index);
+    if (commit < this.log.committed || commit > this.log.lastIndex()) {
+      throw new RaftError('CORRUPTED', `hard state commit ${hardState.commit} is outside the log [${this.log.committed}, ${this.log.lastIndex()}]`);
     }
     this.term = hardState.term;
     this.vote = hardState.vote;
-    this.log.committed = hardState.commit;
+    this.log.committed = commit;
     if (config.applied !== undefined && config.applied > 0) {
       this.log.applied = config.applied;
       this.log.applying = config.applied;
