@@ -26,6 +26,7 @@ import { API_SECURITY_HEADERS, hostileInputProblem } from './auth-layer';
 import { type ForwardBatchServer, ForwardBatcher, type ForwardItem, type ForwardItemResult, forwardBatchRoute, itemHeaders } from './cluster/forward-batch';
 import { HealthSync } from './cluster/health-sync';
 import { hasPeerHeaders } from './cluster/peer-auth';
+import type { PeerStreamListener } from './cluster/peer-stream';
 import { aggregatedSubscribersRoute } from './cluster-subscribers';
 import type { ServerDeps } from './deps';
 import { FAST_ROUTES } from './fast-path';
@@ -103,6 +104,8 @@ export interface ClusterRuntime {
   fastPath(local: FastPath, deps: ServerDeps): FastPath;
   /** Peer listener (mounted before the app on the client port, or on its own port). */
   peerListener: (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
+  /** Attach to the `upgrade` event of the server that serves {@link peerListener}: peer streams. */
+  streamListener: PeerStreamListener;
   start(): void;
   close(): Promise<void>;
 }
@@ -290,6 +293,7 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
     dataReady,
     ready,
     peerListener: plumbing.peerListener(),
+    streamListener: plumbing.streamListener,
     fastPath: (local, deps) => {
       const relay = { self, registry, plumbing, raft, distro };
       batchServer = forwardBatchServer(relay, deps);

@@ -133,6 +133,8 @@ export class ServerMetrics {
         ['tacos_raft_messages_sent', 'Raft messages sent to peers since start', (s) => s.sentMessages],
         ['tacos_raft_messages_received', 'Raft messages received from peers since start', (s) => s.receivedMessages],
         ['tacos_raft_messages_dropped', 'Raft messages dropped from full send queues since start', (s) => s.droppedMessages],
+        ['tacos_raft_stream_batches_sent', 'Raft message batches sent as frames of peer streams since start', (s) => s.streamedBatches],
+        ['tacos_raft_streams_opened', 'Peer streams opened to other members since start (reopened ones count again)', (s) => s.streamsOpened],
       ]);
     }
     const distroStats = sources.distroStats;

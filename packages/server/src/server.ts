@@ -270,10 +270,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             toApp(req, res);
           }),
         );
+        peers.on('upgrade', cluster.streamListener);
         peerServer = peers;
         await listen(peers, port + options.peerPortOffset, host);
       } else {
         peerListener = cluster.peerListener;
+        httpServer.on('upgrade', cluster.streamListener);
       }
       cluster.start();
       persistence = cluster.persistence;
@@ -400,6 +402,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       watchHub.close();
       await runtime.close();
       await new Promise<void>((resolve) => {
+        // Peer streams other members opened to this one are upgraded sockets, which would keep
+        // httpServer.close waiting too (ended in the same turn, so none reconnects in between).
+        cluster?.streamListener.closeAll();
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();
       });

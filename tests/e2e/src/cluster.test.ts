@@ -139,8 +139,10 @@ test('instances registered on any member are visible on all; persistent ones at 
   expect(prom.text).toMatch(/tacos_raft_follower_lag\{follower="127\.0\.0\.1:\d+"\} \d+/);
   expect(prom.text).toMatch(/tacos_distro_sync_batches_sent \d+/);
   expect(prom.text).toMatch(/tacos_distro_sync_queue_keys \d+/);
-  // The persistent writes above went to the followers in AppendEntries batches.
-  expect(Number(/tacos_raft_batches_sent (\d+)/.exec(prom.text)?.[1])).toBeGreaterThan(0);
+  // The persistent writes above went to the followers in AppendEntries batches, over peer streams
+  // once open (POSTs only while a stream opens).
+  expect(Number(/tacos_raft_stream_batches_sent (\d+)/.exec(prom.text)?.[1])).toBeGreaterThan(0);
+  expect(Number(/tacos_raft_streams_opened (\d+)/.exec(prom.text)?.[1])).toBeGreaterThanOrEqual(2);
   expect(prom.text).toMatch(/tacos_raft_messages_received \d+/);
   expect(prom.text).toContain('tacos_ready 1');
 }, 30_000);

@@ -7,7 +7,8 @@ import { Forwarder } from './forwarder';
 import { httpHealthProbe, MemberHealth, peerHealthRoute } from './member-health';
 import { PeerSigner, PeerVerifier, validateClusterSecret } from './peer-auth';
 import { createPeerRequestListener, PeerClient, type PeerRoute, type PeerUrlResolver, peerUrlResolver } from './peer-http';
-import { RaftHttpTransport } from './raft-http-transport';
+import { PeerStreamDialer, type PeerStreamListener, peerStreamUpgradeListener } from './peer-stream';
+import { RAFT_STREAM_CHANNEL, RaftHttpTransport } from './raft-http-transport';
 import { raftMetaDataOf } from './raft-state';
 
 /** Options of {@link createClusterPlumbing}. */
@@ -35,6 +36,8 @@ export interface ClusterPlumbingOptions {
   logger?: Logger;
   /** More peer routes served by {@link ClusterPlumbing.peerListener} (signed like the others). */
   extraPeerRoutes?: readonly PeerRoute[];
+  /** Raft messages over peer streams (peer-stream.ts) instead of one POST per batch. Default true. */
+  peerStreams?: boolean;
 }
 
 /** Everything a cluster member needs besides Raft and distro themselves. See README "Wiring". */
@@ -60,6 +63,8 @@ export interface ClusterPlumbing {
   peerRoutes(): PeerRoute[];
   /** A node:http listener (or express middleware, mounted before body parsers) serving {@link peerRoutes}. */
   peerListener(): (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
+  /** The `upgrade` listener for the server of the peer routes: accepts peer streams (Raft's). */
+  readonly streamListener: PeerStreamListener;
   /** Starts member probes. */
   start(): void;
   /** Stops probes, drops queued Raft messages and closes every keep-alive agent. Idempotent. */
@@ -96,7 +101,18 @@ export function createClusterPlumbing(options: ClusterPlumbingOptions): ClusterP
   });
   membershipRef = membership;
   membership.onStateChange((c) => log?.info({ member: c.address, from: c.from, to: c.to, failAccessCnt: c.failAccessCnt, error: c.error }, 'cluster member state changed'));
-  const raftTransport = new RaftHttpTransport({ client: peerClient, onError: (err, peer) => log?.debug({ peer, err: (err as Error)?.message }, 'raft message batch not delivered') });
+  const dialer = new PeerStreamDialer({ signer, resolveUrl: resolvePeer });
+  const raftTransport = new RaftHttpTransport({
+    client: peerClient,
+    onError: (err, peer) => log?.debug({ peer, err: (err as Error)?.message }, 'raft message batch not delivered'),
+    ...(options.peerStreams === false ? {} : { openStream: (member: string) => dialer.open(member, RAFT_STREAM_CHANNEL) }),
+  });
+  const streamListener = peerStreamUpgradeListener({
+    verifier,
+    channels: new Map([[RAFT_STREAM_CHANNEL, raftTransport.streamHandler]]),
+    onReject: (info) => log?.warn(info, 'refused a peer stream'),
+    onStreamError: (err, peer) => log?.warn({ peer, err: (err as Error)?.message }, 'closed a peer stream after a bad frame'),
+  });
   const distroTransport = new DistroHttpTransport({ client: peerClient });
   // With a separate peer port, forwarded client requests travel there too (the host serves signed
   // client requests on it), so all member-to-member traffic shares one network path.
@@ -118,6 +134,7 @@ export function createClusterPlumbing(options: ClusterPlumbingOptions): ClusterP
     distroTransport,
     forwarder,
     peerClient,
+    streamListener,
     bindRaft(node) {
       raft = node;
     },
@@ -140,6 +157,7 @@ export function createClusterPlumbing(options: ClusterPlumbingOptions): ClusterP
       closed = true;
       membership.stop();
       raftTransport.close();
+      streamListener.closeAll();
       peerClient.close();
       forwarder.close();
     },

@@ -129,6 +129,15 @@ function hmacHex(secret: string, p: PeerSignedParts): string {
   return createHmac('sha256', hmacKeyOf(secret)).update(canonicalPeerString(p)).digest('hex');
 }
 
+/**
+ * The key of a peer stream (peer-stream.ts): HMAC of the stream's handshake signature under the
+ * cluster secret. The signature is new for every handshake and never accepted twice, so every
+ * stream gets its own key, which only members holding the secret can derive.
+ */
+function streamKeyOf(secret: string, handshakeSignature: string): Buffer {
+  return createHmac('sha256', hmacKeyOf(secret)).update(`TACOS-PEER-STREAM-V1\n${handshakeSignature}`).digest();
+}
+
 /** Options of {@link PeerSigner}. */
 export interface PeerSignerOptions {
   /** The cluster secret (validate it with {@link validateClusterSecret} first). */
@@ -186,6 +195,11 @@ export class PeerSigner {
     };
     if (req.origin !== undefined) headers[PEER_HEADERS.ORIGIN] = req.origin;
     return headers;
+  }
+
+  /** The key of a stream this member opened with a handshake signed `handshakeSignature`. */
+  streamKey(handshakeSignature: string): Buffer {
+    return streamKeyOf(this.secret, handshakeSignature);
   }
 }
 
@@ -324,6 +338,11 @@ export class PeerVerifier {
     if (ts <= this.floorTs) return { ok: false, reason: PEER_AUTH_FAILURES.EXPIRED, detail: 'timestamp is older than what the replay cache still remembers' };
     this.remember(signature, ts, now);
     return origin === undefined ? { ok: true, peer } : { ok: true, peer, origin };
+  }
+
+  /** The key of a stream whose handshake (signed `handshakeSignature`) {@link verify} accepted. */
+  streamKey(handshakeSignature: string): Buffer {
+    return streamKeyOf(this.secret, handshakeSignature);
   }
 
   /** Number of signatures currently remembered (for tests and metrics). */

@@ -14,6 +14,8 @@ export const PEER_PATHS = {
   FORWARD: '/nacos/v1/ns/peer/forward',
   /** POST, body = a report of persistent-instance health results from their owner (health-sync.ts). */
   INSTANCE_HEALTH: '/nacos/v1/ns/peer/instance-health',
+  /** GET with `Upgrade`: a signed, framed one-way stream of messages (peer-stream.ts). */
+  STREAM: '/nacos/v1/ns/peer/stream',
 } as const;
 
 /** Default timeout of a peer call (Nacos' DistroFilter uses 2000 ms connect and read timeouts). */

@@ -1,7 +1,8 @@
 import { decodeMessages, encodeMessages, MESSAGE_TYPES, MemoryStorage, type Message, RaftNode, type StateMachine } from '@tacos/raft';
 import { PeerSigner, PeerVerifier } from './peer-auth';
 import { createPeerRequestListener, PEER_PATHS, PeerClient } from './peer-http';
-import { RaftHttpTransport } from './raft-http-transport';
+import { PeerStreamDialer, type PeerStreamListener, peerStreamUpgradeListener } from './peer-stream';
+import { RAFT_STREAM_CHANNEL, RaftHttpTransport } from './raft-http-transport';
 import { freePort, startTestServer, type TestServer, until } from './testing/http-helpers';
 
 const SECRET = '4c1f7a2e9b3d5c6e8f0a1b2c3d4e5f60';
@@ -29,6 +30,13 @@ interface Member {
   transport: RaftHttpTransport;
   node: RaftNode;
   kv: Kv;
+  streams?: PeerStreamListener;
+}
+
+/** Which members dial peer streams, and which accept them (an older member does neither). */
+interface StreamSetup {
+  dials: (i: number) => boolean;
+  accepts: (i: number) => boolean;
 }
 
 describe('RaftHttpTransport', () => {
@@ -38,18 +46,27 @@ describe('RaftHttpTransport', () => {
     for (const m of members) {
       m.transport.close();
       m.client.close();
+      m.streams?.closeAll();
     }
     await Promise.all(members.map((m) => m.server.close()));
     members = [];
   });
 
-  async function cluster(n: number, replyWaitMs?: (i: number) => number | undefined): Promise<Member[]> {
+  async function cluster(n: number, replyWaitMs?: (i: number) => number | undefined, streams?: StreamSetup): Promise<Member[]> {
     const servers = await Promise.all(Array.from({ length: n }, () => startTestServer()));
     const ids = servers.map((s) => s.address);
     members = servers.map((server, i) => {
-      const client = new PeerClient({ signer: new PeerSigner({ secret: SECRET, self: server.address }) });
-      const transport = new RaftHttpTransport({ client, replyWaitMs: replyWaitMs?.(i) });
-      server.setListener(createPeerRequestListener({ verifier: new PeerVerifier({ secret: SECRET }), routes: [transport.route] }));
+      const signer = new PeerSigner({ secret: SECRET, self: server.address });
+      const client = new PeerClient({ signer });
+      const dialer = new PeerStreamDialer({ signer });
+      const transport = new RaftHttpTransport({ client, replyWaitMs: replyWaitMs?.(i), ...(streams?.dials(i) ? { openStream: (m: string) => dialer.open(m, RAFT_STREAM_CHANNEL) } : {}) });
+      const verifier = new PeerVerifier({ secret: SECRET });
+      server.setListener(createPeerRequestListener({ verifier, routes: [transport.route] }));
+      let listener: PeerStreamListener | undefined;
+      if (streams?.accepts(i)) {
+        listener = peerStreamUpgradeListener({ verifier, channels: new Map([[RAFT_STREAM_CHANNEL, transport.streamHandler]]) });
+        server.server.on('upgrade', listener);
+      }
       const kv = new Kv();
       let seed = 7 + i * 1000;
       const random = () => {
@@ -57,7 +74,7 @@ describe('RaftHttpTransport', () => {
         return seed / 2147483648;
       };
       const node = new RaftNode({ id: server.address, peers: ids, storage: new MemoryStorage(), transport, stateMachine: kv, tickMs: 20, random });
-      return { server, client, transport, node, kv };
+      return { server, client, transport, node, kv, ...(listener ? { streams: listener } : {}) };
     });
     await Promise.all(members.map((m) => m.node.start()));
     return members;
@@ -91,6 +108,58 @@ describe('RaftHttpTransport', () => {
     // Nobody held an answer for member 0 (it never asked), and member 0 held none (it never answers that way).
     expect(members[0]?.transport.stats.repliedBatches).toBe(0);
     expect(members[0]?.transport.stats.sentBatches).toBeGreaterThan(0);
+  }, 20_000);
+
+  it('carries the group over peer streams once open: no more POSTs, every member applies', async () => {
+    const all = { dials: () => true, accepts: () => true };
+    await cluster(3, undefined, all);
+    const leaderOf = () => members.find((m) => m.node.status().role === 'LEADER');
+    await until(() => leaderOf() !== undefined, 'a leader', 10_000);
+    const leader = leaderOf() as Member;
+    // A member opens a stream to each peer it sends to: the leader to both, a follower to the leader.
+    const opened = () => members.every((m) => m.transport.stats.streamsOpened === (m === leader ? 2 : 1));
+    await until(opened, 'streams from the leader to both followers and back', 10_000);
+    // POSTs started before the streams opened may still be finishing: let one round settle first.
+    await leader.node.propose(new TextEncoder().encode('warm=1'));
+    await until(() => members.every((m) => m.kv.data.get('warm') === '1'), 'a first round', 10_000);
+    await new Promise((r) => setTimeout(r, 100));
+    const posted = members.map((m) => m.transport.stats.sentBatches);
+    for (let i = 0; i < 50; i++) await leader.node.propose(new TextEncoder().encode(`s${i}=${i}`));
+    await until(() => members.every((m) => m.kv.data.size === 51), 'every member to apply', 10_000);
+    expect(members.map((m) => m.transport.stats.sentBatches)).toEqual(posted);
+    expect(leader.transport.stats.streamedBatches).toBeGreaterThan(0);
+    expect(members.reduce((s, m) => s + m.transport.stats.rejectedMessages, 0)).toBe(0);
+  }, 20_000);
+
+  it('reopens a broken stream and keeps committing', async () => {
+    await cluster(3, undefined, { dials: () => true, accepts: () => true });
+    const leaderOf = () => members.find((m) => m.node.status().role === 'LEADER');
+    await until(() => leaderOf() !== undefined, 'a leader', 10_000);
+    const leader = leaderOf() as Member;
+    const opened = (n: number) => () => members.every((m) => m.transport.stats.streamsOpened === (m === leader ? 2 : 1) * n);
+    await until(opened(1), 'open streams', 10_000);
+    // Every stream into every member breaks at once (as a restarted peer or a cut connection would).
+    for (const m of members) m.streams?.closeAll();
+    for (let i = 0; i < 20; i++) await leader.node.propose(new TextEncoder().encode(`r${i}=${i}`));
+    await until(() => members.every((m) => m.kv.data.size === 20), 'every member to apply', 10_000);
+    await until(opened(2), 'streams reopened', 10_000);
+  }, 20_000);
+
+  it('works with a member that has no streams: it is sent POSTs, and sends them', async () => {
+    // Member 0 is an older member: it neither accepts nor dials streams.
+    await cluster(3, undefined, { dials: (i) => i !== 0, accepts: (i) => i !== 0 });
+    const leaderOf = () => members.find((m) => m.node.status().role === 'LEADER');
+    await until(() => leaderOf() !== undefined, 'a leader', 10_000);
+    const leader = leaderOf() as Member;
+    for (let i = 0; i < 20; i++) await leader.node.propose(new TextEncoder().encode(`o${i}=${i}`));
+    await until(() => members.every((m) => m.kv.data.size === 20), 'every member to apply', 10_000);
+    const old = members[0] as Member;
+    expect(old.transport.stats.streamsOpened).toBe(0);
+    // Member 0 got POSTs (it answers in them or POSTs back), and nobody holds a stream to it.
+    expect(old.transport.stats.receivedMessages).toBeGreaterThan(0);
+    expect(old.transport.stats.sentBatches + old.transport.stats.repliedBatches).toBeGreaterThan(0);
+    const sendersToOld = old === leader ? members.slice(1) : [leader];
+    for (const m of sendersToOld) expect(m.transport.stats.sentBatches).toBeGreaterThan(0);
   }, 20_000);
 
   it('answers 204 after replyWaitMs when it has nothing for the sender, and sends waiting messages at once', async () => {

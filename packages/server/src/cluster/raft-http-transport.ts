@@ -1,5 +1,9 @@
 import { decodeMessages, encodeMessages, MESSAGE_TYPES, type Message, type Transport } from '@tacos/raft';
 import { PEER_PATHS, type PeerClient, type PeerReply, type PeerRoute } from './peer-http';
+import type { OutboundStream, PeerStreamError, StreamChannelHandler } from './peer-stream';
+
+/** The peer-stream channel Raft messages travel on. */
+export const RAFT_STREAM_CHANNEL = 'raft';
 
 /** Options of {@link RaftHttpTransport}. */
 export interface RaftHttpTransportOptions {
@@ -21,6 +25,25 @@ export interface RaftHttpTransportOptions {
   replyWaitMs?: number;
   /** Called for failed sends and dropped inbound batches (debug logs; loss is normal). */
   onError?: (err: unknown, peer: string) => void;
+  /**
+   * Opens a peer stream to a member (peer-stream.ts, channel {@link RAFT_STREAM_CHANNEL}). When
+   * given, messages go over one long-lived stream per peer instead of POSTs; POSTs remain for a
+   * peer while its stream is being opened, and for a while after it refused one (an older member).
+   */
+  openStream?: (member: string) => Promise<OutboundStream>;
+}
+
+/** Reopen a broken stream after this long, ms. */
+const STREAM_RETRY_MS = 1000;
+/** Try a stream again this long after a member refused one (it may have been upgraded), ms. */
+const STREAM_REFUSED_RETRY_MS = 60_000;
+/** A stream with more than this many bytes not yet taken by the OS is closed (the peer is stuck or gone; Raft resends). */
+const MAX_STREAM_BUFFER_BYTES = 16 * 1024 * 1024;
+
+interface PeerLink {
+  stream?: OutboundStream;
+  opening: boolean;
+  retryAt: number;
 }
 
 /**
@@ -45,6 +68,10 @@ export interface RaftTransportStats {
   rejectedMessages: number;
   /** Batches sent as the answer to a peer's POST (no POST of their own). */
   repliedBatches: number;
+  /** Batches sent as frames of a peer stream. */
+  streamedBatches: number;
+  /** Peer streams opened (including reopened ones). */
+  streamsOpened: number;
 }
 
 interface PeerQueue {
@@ -87,7 +114,9 @@ export class RaftHttpTransport implements Transport {
   private handler: ((message: Message) => void) | undefined;
   private closed = false;
   /** See {@link RaftTransportStats}. */
-  readonly stats: RaftTransportStats = { sentBatches: 0, sentMessages: 0, failedBatches: 0, droppedMessages: 0, receivedMessages: 0, rejectedMessages: 0, repliedBatches: 0 };
+  readonly stats: RaftTransportStats = { sentBatches: 0, sentMessages: 0, failedBatches: 0, droppedMessages: 0, receivedMessages: 0, rejectedMessages: 0, repliedBatches: 0, streamedBatches: 0, streamsOpened: 0 };
+  private readonly openStream: ((member: string) => Promise<OutboundStream>) | undefined;
+  private readonly links = new Map<string, PeerLink>();
 
   constructor(options: RaftHttpTransportOptions) {
     this.client = options.client;
@@ -97,6 +126,7 @@ export class RaftHttpTransport implements Transport {
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.replyWaitMs = Math.max(0, options.replyWaitMs ?? 3);
     this.onError = options.onError;
+    this.openStream = options.openStream;
   }
 
   /** Transport: queues messages for their `to` members and starts POSTs as capacity allows. */
@@ -135,6 +165,8 @@ export class RaftHttpTransport implements Transport {
   close(): void {
     this.closed = true;
     this.queues.clear();
+    for (const link of this.links.values()) link.stream?.close();
+    this.links.clear();
     for (const waiters of this.replyWaiters.values()) {
       for (const w of waiters) {
         clearTimeout(w.timer);
@@ -152,23 +184,7 @@ export class RaftHttpTransport implements Transport {
       handler: (req) => {
         const handler = this.handler;
         if (!handler) return { status: 503, body: 'raft is not running on this member' };
-        let messages: Message[];
-        try {
-          messages = decodeMessages(req.body);
-        } catch (err) {
-          this.onError?.(err, req.peer);
-          return { status: 400, body: 'bad raft message batch' };
-        }
-        for (const m of messages) {
-          // A member signs only for itself, so a message claiming another sender, or meant for
-          // another member, is refused rather than fed to the core.
-          if (m.to !== this.client.self || m.from !== req.peer) {
-            this.stats.rejectedMessages++;
-            continue;
-          }
-          this.stats.receivedMessages++;
-          handler(m);
-        }
+        if (!this.deliver(req.peer, req.body)) return { status: 400, body: 'bad raft message batch' };
         if (this.replyWaitMs === 0 || req.headers[RAFT_REPLY_HEADER] !== '1' || this.closed) return { status: 204 };
         return this.holdReply(req.peer);
       },
@@ -214,7 +230,12 @@ export class RaftHttpTransport implements Transport {
 
   private pump(to: string): void {
     const q = this.queues.get(to);
-    if (!q) return;
+    if (!q || this.closed) return;
+    const stream = this.streamTo(to);
+    if (stream) {
+      this.drainToStream(to, q, stream);
+      return;
+    }
     // First into answers held open for this peer (snapshots always take a POST of their own).
     const waiters = this.replyWaiters.get(to);
     while (!this.closed && waiters && waiters.length > 0 && q.pending.length > 0 && !isSnapshot(q.pending[0] as Message)) {
@@ -262,15 +283,32 @@ export class RaftHttpTransport implements Transport {
 
   /** Messages a peer sent back in the answer to our POST: checked like an inbound batch. */
   private receiveReply(peer: string, body: Buffer): void {
-    const handler = this.handler;
-    if (!handler || this.closed) return;
+    if (!this.closed) this.deliver(peer, body);
+  }
+
+  /** The receiving end of peer streams on {@link RAFT_STREAM_CHANNEL}: each frame is an `encodeMessages` batch. */
+  get streamHandler(): StreamChannelHandler {
+    return (peer, payload) => {
+      if (!this.closed) this.deliver(peer, payload);
+    };
+  }
+
+  /**
+   * Decodes a batch from the authenticated `peer` and hands Raft each message addressed to this
+   * member and sent by that peer. A member signs only for itself, so a message claiming another
+   * sender, or meant for another member, is refused rather than fed to the core. False when the
+   * batch does not decode.
+   */
+  private deliver(peer: string, body: Uint8Array): boolean {
     let messages: Message[];
     try {
       messages = decodeMessages(body);
     } catch (err) {
       this.onError?.(err, peer);
-      return;
+      return false;
     }
+    const handler = this.handler;
+    if (!handler) return true;
     for (const m of messages) {
       if (m.to !== this.client.self || m.from !== peer) {
         this.stats.rejectedMessages++;
@@ -279,5 +317,67 @@ export class RaftHttpTransport implements Transport {
       this.stats.receivedMessages++;
       handler(m);
     }
+    return true;
   }
+
+  /** The open stream to `to`, if any; starts opening one when none is open and the last try is old enough. */
+  private streamTo(to: string): OutboundStream | undefined {
+    const open = this.openStream;
+    if (!open) return undefined;
+    let link = this.links.get(to);
+    if (!link) {
+      link = { opening: false, retryAt: 0 };
+      this.links.set(to, link);
+    }
+    if (link.stream && !link.stream.closed) return link.stream;
+    if (link.opening || Date.now() < link.retryAt) return undefined;
+    link.opening = true;
+    const current = link;
+    open(to).then(
+      (stream) => {
+        current.opening = false;
+        if (this.closed || this.links.get(to) !== current) {
+          stream.close();
+          return;
+        }
+        current.stream = stream;
+        this.stats.streamsOpened++;
+        stream.onClose(() => {
+          if (current.stream !== stream) return;
+          current.stream = undefined;
+          current.retryAt = Date.now() + STREAM_RETRY_MS;
+        });
+        this.pump(to);
+      },
+      (err: PeerStreamError) => {
+        current.opening = false;
+        current.retryAt = Date.now() + (err?.refused ? STREAM_REFUSED_RETRY_MS : STREAM_RETRY_MS);
+        this.onError?.(err, to);
+      },
+    );
+    return undefined;
+  }
+
+  /** Sends everything queued for `to` as frames of `stream`. */
+  private drainToStream(to: string, q: PeerQueue, stream: OutboundStream): void {
+    while (q.pending.length > 0) {
+      if (stream.bufferedBytes > MAX_STREAM_BUFFER_BYTES) {
+        // The peer takes nothing: give this stream up (POSTs, with their timeouts, until one reopens).
+        this.stats.droppedMessages += q.pending.length;
+        q.pending.length = 0;
+        this.onError?.(new Error(`stream to ${to} has ${stream.bufferedBytes} bytes unsent; closing it`), to);
+        stream.close();
+        break;
+      }
+      const batch = this.nextBatch(q);
+      if (!stream.send(encodeMessages(batch))) {
+        q.pending.unshift(...batch);
+        return;
+      }
+      this.stats.streamedBatches++;
+      this.stats.sentMessages += batch.length;
+    }
+    if (q.inFlight === 0 && this.queues.get(to) === q) this.queues.delete(to);
+  }
+
 }
