@@ -86,7 +86,8 @@ export {
   type PeerUrlResolver,
   peerUrlResolver,
 } from './peer-http';
-export { RaftHttpTransport, type RaftHttpTransportOptions, type RaftTransportStats } from './raft-http-transport';
+export { encodeFrame, FrameReader, type OutboundStream, PEER_STREAM_PROTOCOL, PeerStreamDialer, PeerStreamError, type PeerStreamListener, peerStreamUpgradeListener, type StreamChannelHandler, StreamLinks } from './peer-stream';
+export { RAFT_STREAM_CHANNEL, RaftHttpTransport, type RaftHttpTransportOptions, type RaftTransportStats } from './raft-http-transport';
 export {
   clusterHealthBody,
   clusterNodesBody,

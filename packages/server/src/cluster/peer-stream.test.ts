@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { PEER_HEADERS, PeerSigner, PeerVerifier } from './peer-auth';
 import { PEER_PATHS } from './peer-http';
-import { encodeFrame, FrameReader, PEER_STREAM_PROTOCOL, type PeerStreamListener, PeerStreamDialer, peerStreamUpgradeListener } from './peer-stream';
+import { encodeFrame, FrameReader, type OutboundStream, PEER_STREAM_PROTOCOL, PeerStreamDialer, PeerStreamError, type PeerStreamListener, peerStreamUpgradeListener, StreamLinks } from './peer-stream';
 import { startTestServer, type TestServer, until } from './testing/http-helpers';
 
 const SECRET = '4c1f7a2e9b3d5c6e8f0a1b2c3d4e5f60';
@@ -139,5 +139,64 @@ describe('peer streams over a real HTTP upgrade', () => {
     } finally {
       await plain.close();
     }
+  });
+});
+
+describe('StreamLinks', () => {
+  /** A stream that only records; `end()` closes it as a broken connection would. */
+  function fakeStream() {
+    const listeners: (() => void)[] = [];
+    const s: OutboundStream & { end(): void } = {
+      closed: false,
+      bufferedBytes: 0,
+      send: () => !s.closed,
+      onClose: (l) => listeners.push(l),
+      close: () => s.end(),
+      end: () => {
+        (s as { closed: boolean }).closed = true;
+        for (const l of listeners.splice(0)) l();
+      },
+    };
+    return s;
+  }
+
+  it('opens one stream per member at a time, hands it out once open, and waits a while after a break', async () => {
+    const streams: ReturnType<typeof fakeStream>[] = [];
+    const opened: string[] = [];
+    const links = new StreamLinks(
+      async () => {
+        const s = fakeStream();
+        streams.push(s);
+        return s;
+      },
+      { onOpen: (m) => opened.push(m) },
+    );
+    expect(links.get('m1')).toBeUndefined(); // starts opening
+    expect(links.get('m1')).toBeUndefined(); // still opening: no second attempt
+    await until(() => opened.length === 1, 'the stream to open');
+    expect(links.get('m1')).toBe(streams[0]);
+    streams[0]?.end();
+    expect(links.get('m1')).toBeUndefined(); // broken: not reopened within the second
+    expect(streams).toHaveLength(1);
+    expect(links.opened).toBe(1);
+    links.close();
+    expect(streams[0]?.closed).toBe(true);
+    expect(links.get('m1')).toBeUndefined();
+  });
+
+  it('does not ask a member that refused a stream again at once', async () => {
+    let attempts = 0;
+    const errors: unknown[] = [];
+    const links = new StreamLinks(
+      async () => {
+        attempts++;
+        throw new PeerStreamError('m2 answered the stream handshake with 404', true);
+      },
+      { onError: (err) => errors.push(err) },
+    );
+    expect(links.get('m2')).toBeUndefined();
+    await until(() => errors.length === 1, 'the refusal');
+    for (let i = 0; i < 5; i++) expect(links.get('m2')).toBeUndefined();
+    expect(attempts).toBe(1);
   });
 });

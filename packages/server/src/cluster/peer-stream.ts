@@ -298,3 +298,86 @@ export function peerStreamUpgradeListener(options: PeerStreamListenerOptions): P
   Object.defineProperty(listener, 'open', { get: () => sockets.size });
   return listener;
 }
+
+/** Reopen a broken stream after this long, ms. */
+const STREAM_RETRY_MS = 1000;
+/** Try a stream again this long after a member refused one (it may have been upgraded since), ms. */
+const STREAM_REFUSED_RETRY_MS = 60_000;
+
+interface Link {
+  stream?: OutboundStream;
+  opening?: Promise<OutboundStream | undefined>;
+  retryAt: number;
+}
+
+/**
+ * The outbound streams of one channel, one per member: {@link get} answers the open stream or
+ * starts opening one (callers fall back to POSTs meanwhile). A broken stream is reopened after
+ * 1 s, and a member that refused a stream (an older version) is asked again after 60 s.
+ */
+export class StreamLinks {
+  private readonly links = new Map<string, Link>();
+  private closed = false;
+  /** Streams opened so far (reopened ones count again). */
+  opened = 0;
+
+  constructor(
+    private readonly open: (member: string) => Promise<OutboundStream>,
+    private readonly events: { onOpen?: (member: string) => void; onClose?: (member: string) => void; onError?: (err: unknown, member: string) => void } = {},
+  ) {}
+
+  /** The open stream to `member`; undefined while none is open (one is being opened if due). */
+  get(member: string): OutboundStream | undefined {
+    if (this.closed) return undefined;
+    const link = this.linkOf(member);
+    if (link.stream && !link.stream.closed) return link.stream;
+    if (!link.opening && Date.now() >= link.retryAt) void this.start(member, link);
+    return undefined;
+  }
+
+  /** Closes every stream; nothing opens afterwards. */
+  close(): void {
+    this.closed = true;
+    for (const link of this.links.values()) link.stream?.close();
+    this.links.clear();
+  }
+
+  private linkOf(member: string): Link {
+    let link = this.links.get(member);
+    if (!link) {
+      link = { retryAt: 0 };
+      this.links.set(member, link);
+    }
+    return link;
+  }
+
+  private start(member: string, link: Link): Promise<OutboundStream | undefined> {
+    const opening = this.open(member).then(
+      (stream) => {
+        link.opening = undefined;
+        if (this.closed || this.links.get(member) !== link) {
+          stream.close();
+          return undefined;
+        }
+        link.stream = stream;
+        this.opened++;
+        stream.onClose(() => {
+          if (link.stream !== stream) return;
+          link.stream = undefined;
+          link.retryAt = Date.now() + STREAM_RETRY_MS;
+          this.events.onClose?.(member);
+        });
+        this.events.onOpen?.(member);
+        return stream;
+      },
+      (err: unknown) => {
+        link.opening = undefined;
+        link.retryAt = Date.now() + ((err as PeerStreamError)?.refused ? STREAM_REFUSED_RETRY_MS : STREAM_RETRY_MS);
+        this.events.onError?.(err, member);
+        return undefined;
+      },
+    );
+    link.opening = opening;
+    return opening;
+  }
+}

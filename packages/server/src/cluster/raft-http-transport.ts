@@ -1,6 +1,6 @@
 import { decodeMessages, encodeMessages, MESSAGE_TYPES, type Message, type Transport } from '@tacos/raft';
 import { PEER_PATHS, type PeerClient, type PeerReply, type PeerRoute } from './peer-http';
-import type { OutboundStream, PeerStreamError, StreamChannelHandler } from './peer-stream';
+import { type OutboundStream, type StreamChannelHandler, StreamLinks } from './peer-stream';
 
 /** The peer-stream channel Raft messages travel on. */
 export const RAFT_STREAM_CHANNEL = 'raft';
@@ -33,18 +33,9 @@ export interface RaftHttpTransportOptions {
   openStream?: (member: string) => Promise<OutboundStream>;
 }
 
-/** Reopen a broken stream after this long, ms. */
-const STREAM_RETRY_MS = 1000;
-/** Try a stream again this long after a member refused one (it may have been upgraded), ms. */
-const STREAM_REFUSED_RETRY_MS = 60_000;
 /** A stream with more than this many bytes not yet taken by the OS is closed (the peer is stuck or gone; Raft resends). */
 const MAX_STREAM_BUFFER_BYTES = 16 * 1024 * 1024;
 
-interface PeerLink {
-  stream?: OutboundStream;
-  opening: boolean;
-  retryAt: number;
-}
 
 /**
  * Header of a Raft POST whose sender accepts messages in the answer (`1`). A receiver that knows it
@@ -115,8 +106,7 @@ export class RaftHttpTransport implements Transport {
   private closed = false;
   /** See {@link RaftTransportStats}. */
   readonly stats: RaftTransportStats = { sentBatches: 0, sentMessages: 0, failedBatches: 0, droppedMessages: 0, receivedMessages: 0, rejectedMessages: 0, repliedBatches: 0, streamedBatches: 0, streamsOpened: 0 };
-  private readonly openStream: ((member: string) => Promise<OutboundStream>) | undefined;
-  private readonly links = new Map<string, PeerLink>();
+  private readonly streams: StreamLinks | undefined;
 
   constructor(options: RaftHttpTransportOptions) {
     this.client = options.client;
@@ -126,7 +116,16 @@ export class RaftHttpTransport implements Transport {
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.replyWaitMs = Math.max(0, options.replyWaitMs ?? 3);
     this.onError = options.onError;
-    this.openStream = options.openStream;
+    const onError = this.onError;
+    this.streams = options.openStream
+      ? new StreamLinks(options.openStream, {
+          onOpen: (member) => {
+            this.stats.streamsOpened++;
+            this.pump(member);
+          },
+          onError: (err, member) => onError?.(err, member),
+        })
+      : undefined;
   }
 
   /** Transport: queues messages for their `to` members and starts POSTs as capacity allows. */
@@ -165,8 +164,7 @@ export class RaftHttpTransport implements Transport {
   close(): void {
     this.closed = true;
     this.queues.clear();
-    for (const link of this.links.values()) link.stream?.close();
-    this.links.clear();
+    this.streams?.close();
     for (const waiters of this.replyWaiters.values()) {
       for (const w of waiters) {
         clearTimeout(w.timer);
@@ -231,7 +229,7 @@ export class RaftHttpTransport implements Transport {
   private pump(to: string): void {
     const q = this.queues.get(to);
     if (!q || this.closed) return;
-    const stream = this.streamTo(to);
+    const stream = this.streams?.get(to);
     if (stream) {
       this.drainToStream(to, q, stream);
       return;
@@ -318,44 +316,6 @@ export class RaftHttpTransport implements Transport {
       handler(m);
     }
     return true;
-  }
-
-  /** The open stream to `to`, if any; starts opening one when none is open and the last try is old enough. */
-  private streamTo(to: string): OutboundStream | undefined {
-    const open = this.openStream;
-    if (!open) return undefined;
-    let link = this.links.get(to);
-    if (!link) {
-      link = { opening: false, retryAt: 0 };
-      this.links.set(to, link);
-    }
-    if (link.stream && !link.stream.closed) return link.stream;
-    if (link.opening || Date.now() < link.retryAt) return undefined;
-    link.opening = true;
-    const current = link;
-    open(to).then(
-      (stream) => {
-        current.opening = false;
-        if (this.closed || this.links.get(to) !== current) {
-          stream.close();
-          return;
-        }
-        current.stream = stream;
-        this.stats.streamsOpened++;
-        stream.onClose(() => {
-          if (current.stream !== stream) return;
-          current.stream = undefined;
-          current.retryAt = Date.now() + STREAM_RETRY_MS;
-        });
-        this.pump(to);
-      },
-      (err: PeerStreamError) => {
-        current.opening = false;
-        current.retryAt = Date.now() + (err?.refused ? STREAM_REFUSED_RETRY_MS : STREAM_RETRY_MS);
-        this.onError?.(err, to);
-      },
-    );
-    return undefined;
   }
 
   /** Sends everything queued for `to` as frames of `stream`. */
