@@ -13,7 +13,7 @@ export { LmdbStorage, type LmdbStorageOptions } from './lmdb-storage';
 export { committedIndex, majority, type VoteResult, voteResult } from './quorum';
 export { Raft, type RaftConfig } from './raft';
 export { type RaftNodeOptions, RaftNode, type RaftStatus, type StateMachine } from './raft-node';
-export { type CoreStatus, type ProgressStatus, RawNode, type Ready } from './raw-node';
+export { type CoreStatus, mayPrecedeWrite, type ProgressStatus, RawNode, type Ready } from './raw-node';
 export { emptySnapshot, type InitialState, MemoryStorage, type RaftStorage, type StorageUpdate } from './storage';
 export { InMemoryNetwork, type Transport } from './transport';
 export {

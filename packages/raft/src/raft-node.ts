@@ -1,5 +1,5 @@
 import { RaftError } from './errors';
-import { type CoreStatus, type ProgressStatus, RawNode, type Ready } from './raw-node';
+import { type CoreStatus, mayPrecedeWrite, type ProgressStatus, RawNode, type Ready } from './raw-node';
 import type { RaftStorage } from './storage';
 import type { Transport } from './transport';
 import { encodeConfState, ENTRY_TYPES, type Entry, type HardState, type Logger, MESSAGE_TYPES, type Message, NOOP_LOGGER, type Role, ROLES } from './types';
@@ -563,6 +563,16 @@ export class RaftNode {
     // durable change is a higher commit index needs no write of its own (etcd writes it without
     // fsync): a lower commit after a crash is safe, the leader tells it again. It is kept and goes
     // to disk with the next write.
+    // A leader's AppendEntries and heartbeats leave now, so its own write overlaps its followers'
+    // (it counts its own entries only once written); everything else waits for the write.
+    let afterWrite = rd.messages;
+    if (rd.messages.length > 0) {
+      const now = rd.messages.filter(mayPrecedeWrite);
+      if (now.length > 0) {
+        transport.send(this.chunk(now));
+        afterWrite = now.length === rd.messages.length ? [] : rd.messages.filter((m) => !mayPrecedeWrite(m));
+      }
+    }
     let saving: Promise<void> | undefined;
     if (rd.snapshot || rd.entries.length > 0 || rd.mustSync) {
       const hardState = rd.hardState ?? this.unsavedHardState;
@@ -581,7 +591,7 @@ export class RaftNode {
     if (saving) await saving;
     if (this.stopped) return;
     // 2. Send: only now may messages promise what was just persisted.
-    if (rd.messages.length > 0) transport.send(this.chunk(rd.messages));
+    if (afterWrite.length > 0) transport.send(this.chunk(afterWrite));
     // 3. Apply.
     if (rd.snapshot) {
       stateMachine.restore(rd.snapshot.data);

@@ -175,7 +175,8 @@ export class Raft {
     for (const [id, pr] of this.prs) {
       const fresh = new Progress(last + 1, this.maxInflight);
       fresh.isLearner = pr.isLearner;
-      if (id === this.id) fresh.match = last;
+      // Only what is on disk counts for this member (entries appended but not written yet do not).
+      if (id === this.id) fresh.match = Math.min(last, this.log.unstableOffset - 1);
       this.prs.set(id, fresh);
     }
     this.pendingConfIndex = 0;
@@ -321,11 +322,20 @@ export class Raft {
     const last = this.log.lastIndex();
     const entries: Entry[] = es.map((e, i) => ({ term: this.term, index: last + 1 + i, type: e.type, data: e.data }));
     this.log.append(entries);
-    // The leader counts itself as soon as it appends; the host persists before anything that
-    // depends on it is sent or applied (the Ready order), so this is safe.
-    this.prs.get(this.id)?.maybeUpdate(this.log.lastIndex());
-    this.maybeCommit();
+    // The leader counts itself for these only once they are on its disk ({@link persistedTo}):
+    // its AppendEntries may leave before its own write finishes (the host overlaps the two).
     return last + 1;
+  }
+
+  /**
+   * The host wrote the log through `index` (of `term`) to disk. A leader counts its own copy from
+   * now on, which may commit entries (Raft thesis §10.2.1: the leader writes in parallel with
+   * replicating, but an entry is committed only once a majority holds it durably).
+   */
+  persistedTo(index: number, term: number): void {
+    if (this.role !== ROLES.LEADER || this.log.term(index) !== term) return;
+    const self = this.prs.get(this.id);
+    if (self?.maybeUpdate(index) && this.maybeCommit()) this.bcastAppend();
   }
 
   /** Leader: advances the commit index to what a majority holds, if of the current term. */

@@ -18,7 +18,10 @@ import {
 /**
  * Everything the host must do after the core moved, in this order (etcd-io/raft README):
  * 1. persist `snapshot` (if any), `entries` and `hardState` durably (one fsync'd write);
- * 2. send `messages` (only now: they may promise what step 1 persisted);
+ * 2. send `messages`: those that may promise what step 1 persisted (acknowledgements, votes)
+ *    only now; a leader's AppendEntries, heartbeats and snapshots ({@link mayPrecedeWrite}) may
+ *    leave before or during step 1, so the leader's write overlaps its followers' (a leader counts
+ *    its own entries only once step 1 is done, see `advance`);
  * 3. restore `snapshot` into the state machine, then apply `committedEntries` in order;
  * 4. call `advance(ready)`.
  * Arrays are owned by the host after `ready()` returns; entries and snapshots must not be mutated.
@@ -40,6 +43,15 @@ export interface Ready {
   readStates: ReadState[];
   /** True when step 1 needs an fsync (hard state or entries changed). */
   mustSync: boolean;
+}
+
+/**
+ * Messages that promise nothing about the sender's disk: a leader's AppendEntries, heartbeats and
+ * snapshots (their commit index counts the leader's own copy only once written). The host may
+ * send them before the Ready's write.
+ */
+export function mayPrecedeWrite(m: Message): boolean {
+  return m.type === M.APP || m.type === M.HEARTBEAT || m.type === M.SNAP;
 }
 
 /** Membership progress of one member, as seen by the leader. */
@@ -217,6 +229,7 @@ export class RawNode {
     if (rd.entries.length > 0) {
       const last = rd.entries[rd.entries.length - 1];
       log.stableTo(last.index, last.term);
+      this.raft.persistedTo(last.index, last.term);
     }
     if (rd.committedEntries.length > 0) {
       for (const e of rd.committedEntries) {

@@ -1,6 +1,6 @@
 import type { KvInput, KvOutput, Operation } from '../linearizability';
 import type { Ready } from '../raw-node';
-import { RawNode } from '../raw-node';
+import { mayPrecedeWrite, RawNode } from '../raw-node';
 import { MemoryStorage } from '../storage';
 import { ENTRY_TYPES, type Entry, encodeConfState, type HardState, type Message } from '../types';
 import { KvStateMachine } from './kv';
@@ -392,6 +392,9 @@ export class Simulator {
    */
   private startWrite(n: SimNode): void {
     const rd = n.inflight!;
+    // As RaftNode: a leader's AppendEntries, heartbeats and snapshots leave before the write, which
+    // may then be lost in a crash (the write stays in flight for a step now and then).
+    this.send(rd.messages.filter(mayPrecedeWrite));
     let early = 0;
     if (!rd.snapshot && rd.committedEntries.length > 0) {
       const stable = Math.min(n.storage.lastIndex(), rd.entries.length > 0 ? rd.entries[0].index - 1 : Number.POSITIVE_INFINITY);
@@ -413,7 +416,7 @@ export class Simulator {
       n.unsavedHard = rd.hardState;
     }
     this.checkLog(n, rd.entries);
-    this.send(rd.messages);
+    this.send(rd.messages.filter((m) => !mayPrecedeWrite(m)));
     if (rd.snapshot) {
       n.sm.restore(rd.snapshot.data);
       n.appliedIndex = rd.snapshot.meta.index;
