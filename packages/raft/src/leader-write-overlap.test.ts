@@ -1,7 +1,30 @@
-import { Harness } from './testing/harness';
+import type { Ready } from './raw-node';
+import { Harness, type HarnessNode } from './testing/harness';
 import { MESSAGE_TYPES as M } from './types';
 
 const enc = (s: string) => new TextEncoder().encode(s);
+
+/** A leader `a` of a fresh three-member group, with a proposal appended and its Ready taken but not written. */
+function leaderWithUnwrittenEntry(data: string) {
+  const h = new Harness(['a', 'b', 'c']);
+  h.node('a').campaign();
+  h.stabilize();
+  const a = h.nodes.get('a')!;
+  const { index } = a.raw.propose(enc(data));
+  return { h, a, index, rd: a.raw.ready() };
+}
+
+/** Follower `id` takes the leader's messages to it, writes, and answers the leader directly. */
+function replicateTo(h: Harness, id: string, rd: Ready, leader: HarnessNode): void {
+  const f = h.nodes.get(id)!;
+  for (const m of rd.messages) if (m.to === id) f.raw.step(m);
+  while (f.raw.hasReady()) {
+    const frd = f.raw.ready();
+    f.storage.saveSync({ hardState: frd.hardState, entries: frd.entries, snapshot: frd.snapshot });
+    for (const m of frd.messages) if (m.type === M.APP_RESP) leader.raw.step(m);
+    f.raw.advance(frd);
+  }
+}
 
 /**
  * A leader sends its AppendEntries before its own write finishes (the host overlaps the two), so
@@ -9,23 +32,10 @@ const enc = (s: string) => new TextEncoder().encode(s);
  */
 describe('leader write overlapping replication', () => {
   it('does not commit on its own unwritten copy plus one follower, and does once its write is done', () => {
-    const h = new Harness(['a', 'b', 'c']);
-    h.node('a').campaign();
-    h.stabilize();
-    const a = h.nodes.get('a')!;
-    const { index } = a.raw.propose(enc('x'));
-    const rd = a.raw.ready();
+    const { h, a, index, rd } = leaderWithUnwrittenEntry('x');
     expect(rd.entries.map((e) => e.index)).toEqual([index]);
     // The AppendEntries go out before a's write; only b answers.
-    for (const m of rd.messages) if (m.to === 'b') h.node('b').step(m);
-    h.outbox = [];
-    const b = h.nodes.get('b')!;
-    while (b.raw.hasReady()) {
-      const brd = b.raw.ready();
-      b.storage.saveSync({ hardState: brd.hardState, entries: brd.entries, snapshot: brd.snapshot });
-      for (const m of brd.messages) if (m.type === M.APP_RESP) a.raw.step(m);
-      b.raw.advance(brd);
-    }
+    replicateTo(h, 'b', rd, a);
     // One durable copy (b's) is not a majority of three.
     expect(a.raw.status().commitIndex).toBeLessThan(index);
     // a's write finishes: now two durable copies.
@@ -35,22 +45,8 @@ describe('leader write overlapping replication', () => {
   });
 
   it('commits with two followers while its own write is still running (a durable majority without it)', () => {
-    const h = new Harness(['a', 'b', 'c']);
-    h.node('a').campaign();
-    h.stabilize();
-    const a = h.nodes.get('a')!;
-    const { index } = a.raw.propose(enc('y'));
-    const rd = a.raw.ready();
-    for (const id of ['b', 'c']) {
-      const f = h.nodes.get(id)!;
-      for (const m of rd.messages) if (m.to === id) f.raw.step(m);
-      while (f.raw.hasReady()) {
-        const frd = f.raw.ready();
-        f.storage.saveSync({ hardState: frd.hardState, entries: frd.entries, snapshot: frd.snapshot });
-        for (const m of frd.messages) if (m.type === M.APP_RESP) a.raw.step(m);
-        f.raw.advance(frd);
-      }
-    }
+    const { h, a, index, rd } = leaderWithUnwrittenEntry('y');
+    for (const id of ['b', 'c']) replicateTo(h, id, rd, a);
     expect(a.raw.status().commitIndex).toBe(index);
   });
 

@@ -559,20 +559,16 @@ export class RaftNode {
       const stable = Math.min(storage.lastIndex(), rd.entries.length > 0 ? rd.entries[0]!.index - 1 : Number.POSITIVE_INFINITY);
       while (early < rd.committedEntries.length && rd.committedEntries[early]!.index <= stable) early++;
     }
+    // A leader's AppendEntries and heartbeats leave now, so its own write overlaps its followers'
+    // (it counts its own entries only once written); everything else waits for the write.
+    const beforeWrite: Message[] = [];
+    const afterWrite: Message[] = [];
+    for (const m of rd.messages) (mayPrecedeWrite(m) ? beforeWrite : afterWrite).push(m);
+    if (beforeWrite.length > 0) transport.send(this.chunk(beforeWrite));
     // 1. Persist (one durable write for everything in this Ready: group commit). A Ready whose only
     // durable change is a higher commit index needs no write of its own (etcd writes it without
     // fsync): a lower commit after a crash is safe, the leader tells it again. It is kept and goes
     // to disk with the next write.
-    // A leader's AppendEntries and heartbeats leave now, so its own write overlaps its followers'
-    // (it counts its own entries only once written); everything else waits for the write.
-    let afterWrite = rd.messages;
-    if (rd.messages.length > 0) {
-      const now = rd.messages.filter(mayPrecedeWrite);
-      if (now.length > 0) {
-        transport.send(this.chunk(now));
-        afterWrite = now.length === rd.messages.length ? [] : rd.messages.filter((m) => !mayPrecedeWrite(m));
-      }
-    }
     let saving: Promise<void> | undefined;
     if (rd.snapshot || rd.entries.length > 0 || rd.mustSync) {
       const hardState = rd.hardState ?? this.unsavedHardState;
