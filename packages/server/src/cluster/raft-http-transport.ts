@@ -116,14 +116,13 @@ export class RaftHttpTransport implements Transport {
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.replyWaitMs = Math.max(0, options.replyWaitMs ?? 3);
     this.onError = options.onError;
-    const onError = this.onError;
     this.streams = options.openStream
       ? new StreamLinks(options.openStream, {
           onOpen: (member) => {
             this.stats.streamsOpened++;
             this.pump(member);
           },
-          onError: (err, member) => onError?.(err, member),
+          onError: options.onError,
         })
       : undefined;
   }
