@@ -40,6 +40,12 @@ describe('peer stream frames', () => {
   });
 });
 
+/** The raw text of a stream handshake with the given signed headers (to send it by hand). */
+function upgradeRequest(path: string, signed: Record<string, string>, host: string): string {
+  const headers = Object.entries({ ...signed, host, connection: 'Upgrade', upgrade: PEER_STREAM_PROTOCOL }).map(([k, v]) => `${k}: ${v}\r\n`);
+  return `GET ${path} HTTP/1.1\r\n${headers.join('')}\r\n`;
+}
+
 describe('peer streams over a real HTTP upgrade', () => {
   let server: TestServer;
   let listener: PeerStreamListener;
@@ -93,8 +99,7 @@ describe('peer streams over a real HTTP upgrade', () => {
     const handshake = (): Promise<string> =>
       new Promise((resolve) => {
         const socket = connect(server.port, '127.0.0.1', () => {
-          const headers = Object.entries({ ...signed, host: server.address, connection: 'Upgrade', upgrade: PEER_STREAM_PROTOCOL }).map(([k, v]) => `${k}: ${v}\r\n`);
-          socket.write(`GET ${path} HTTP/1.1\r\n${headers.join('')}\r\n`);
+          socket.write(upgradeRequest(path, signed, server.address));
         });
         let text = '';
         socket.on('data', (d) => {
@@ -118,8 +123,7 @@ describe('peer streams over a real HTTP upgrade', () => {
     const key = signer.streamKey(signed[PEER_HEADERS.SIGNATURE] as string);
     const socket = connect(server.port, '127.0.0.1');
     await new Promise<void>((r) => socket.once('connect', () => r()));
-    const headers = Object.entries({ ...signed, host: server.address, connection: 'Upgrade', upgrade: PEER_STREAM_PROTOCOL }).map(([k, v]) => `${k}: ${v}\r\n`);
-    socket.write(`GET ${path} HTTP/1.1\r\n${headers.join('')}\r\n`);
+    socket.write(upgradeRequest(path, signed, server.address));
     const good = encodeFrame(key, 0, Buffer.from('good'));
     const bad = encodeFrame(key, 1, Buffer.from('evil'));
     bad[5] = (bad[5] as number) ^ 0x20; // flip a payload bit, as an on-path attacker would
