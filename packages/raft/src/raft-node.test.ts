@@ -29,7 +29,7 @@ describe('RaftNode, one member', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function startNode(opts: { snapshotEntries?: number; snapshotLogRatio?: number; sm?: KvStateMachine; storage?: RaftStorage } = {}) {
+  async function startNode(opts: { snapshotEntries?: number; snapshotLogRatio?: number; sm?: KvStateMachine; storage?: RaftStorage; commitTimeoutMs?: number } = {}) {
     const sm = opts.sm ?? new KvStateMachine();
     const storage = opts.storage ?? (await LmdbStorage.open(join(dir, 'raft')));
     const node = new RaftNode({
@@ -41,6 +41,7 @@ describe('RaftNode, one member', () => {
       tickMs: 10,
       snapshotEntries: opts.snapshotEntries,
       snapshotLogRatio: opts.snapshotLogRatio,
+      commitTimeoutMs: opts.commitTimeoutMs,
     });
     await node.start();
     return { node, sm, storage };
@@ -107,6 +108,38 @@ describe('RaftNode, one member', () => {
     gate?.();
     await done;
     expect(sm.data.get('k')).toBe('v');
+    await node.stop();
+  });
+
+  it('rejects a proposal with TIMEOUT once commitTimeoutMs passed without a commit, and only then', async () => {
+    // The write never finishes, so the entry cannot commit.
+    const inner = new MemoryStorage();
+    let armed = false;
+    let release: (() => void) | undefined;
+    const stuck = Object.assign(Object.create(inner) as RaftStorage, {
+      save(update: StorageUpdate) {
+        if (!armed || !update.entries?.length) return inner.save(update);
+        return new Promise<void>((resolve) => {
+          release = () => resolve(inner.save(update));
+        });
+      },
+    });
+    const { node } = await startNode({ storage: stuck, commitTimeoutMs: 100 });
+    armed = true;
+    const started = Date.now();
+    let settled = false;
+    const outcome = node.propose(put('k', 'v')).then(
+      () => 'committed',
+      (err: RaftError) => err.code,
+    );
+    void outcome.then(() => {
+      settled = true;
+    });
+    await new Promise((r) => setTimeout(r, 60));
+    expect(settled).toBe(false);
+    expect(await outcome).toBe('TIMEOUT');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+    release?.();
     await node.stop();
   });
 

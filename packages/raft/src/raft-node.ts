@@ -68,6 +68,12 @@ export interface RaftNodeOptions {
   random?: () => number;
   /** Called once if the node stops itself because of a fatal error (storage failure). */
   onFatal?: (error: RaftError) => void;
+  /**
+   * A proposal not known committed this long (ms) after it was made is rejected with TIMEOUT; its
+   * entry may still be committed and applied later. Checked on ticks (no timer per proposal), so
+   * it fires up to a tick late. Default: proposals wait as long as leadership lasts.
+   */
+  commitTimeoutMs?: number;
 }
 
 /** What {@link RaftNode.status} reports. */
@@ -95,6 +101,8 @@ interface PendingProposal {
   reject: (err: unknown) => void;
   /** Set when leadership was lost: tick count after which the proposal is given up. */
   deadline?: number;
+  /** Tick count after which the proposal is rejected with TIMEOUT (`commitTimeoutMs`). */
+  expires?: number;
 }
 
 interface PendingRead {
@@ -118,7 +126,7 @@ interface PendingRead {
  * not vote or acknowledge again. Restart it (new process or new RaftNode) once storage is fixed.
  */
 export class RaftNode {
-  private readonly opts: Required<Omit<RaftNodeOptions, 'onFatal'>> & Pick<RaftNodeOptions, 'onFatal'>;
+  private readonly opts: Required<Omit<RaftNodeOptions, 'onFatal' | 'commitTimeoutMs'>> & Pick<RaftNodeOptions, 'onFatal' | 'commitTimeoutMs'>;
   private node: RawNode | undefined;
   private timer: NodeJS.Timeout | undefined;
   private started = false;
@@ -134,10 +142,10 @@ export class RaftNode {
   private appliedBytesSinceSnapshot = 0;
   private snapshotting = false;
   private readonly proposals = new Map<number, PendingProposal>();
-  private queued: { command: Uint8Array; resolve: (value: unknown) => void; reject: (err: unknown) => void }[] = [];
+  private queued: { command: Uint8Array; resolve: (value: unknown) => void; reject: (err: unknown) => void; expires?: number }[] = [];
   private reads: PendingRead[] = [];
   /** {@link waitApplied} callers, resolved as the applied index passes theirs. */
-  private appliedWaiters: { index: number; resolve: (reached: boolean) => void; timer: NodeJS.Timeout }[] = [];
+  private appliedWaiters: { index: number; resolve: (reached: boolean) => void; expires: number }[] = [];
   /** A hard state whose only change was the commit index, kept for the next durable write. */
   private unsavedHardState: HardState | undefined;
   private wasLeader = false;
@@ -239,8 +247,9 @@ export class RaftNode {
     }
     // Queued, then appended together with every other proposal of this event-loop turn: one
     // log append, one disk write and one AppendEntries per follower for the whole batch.
+    const expires = this.opts.commitTimeoutMs === undefined ? undefined : this.ticksFromNow(this.opts.commitTimeoutMs);
     return new Promise((resolve, reject) => {
-      this.queued.push({ command, resolve, reject });
+      this.queued.push({ command, resolve, reject, expires });
       this.schedule();
     });
   }
@@ -259,7 +268,7 @@ export class RaftNode {
       return;
     }
     batch.forEach((b, i) => {
-      this.proposals.set(index + i, { term, resolve: b.resolve, reject: b.reject });
+      this.proposals.set(index + i, { term, resolve: b.resolve, reject: b.reject, expires: b.expires });
     });
   }
 
@@ -332,23 +341,23 @@ export class RaftNode {
 
   /**
    * Resolves true once this member has applied `index` (at once if it already has), false after
-   * `timeoutMs` or when the node stops first. Never rejects. Lets a member that relayed a write to
+   * `timeoutMs` (counted in ticks, up to a tick late; ticks run once started) or when the node
+   * stops first. Never rejects. Lets a member that relayed a write to
    * the leader answer only once its own state shows that write (read-your-write), without polling.
    */
   waitApplied(index: number, timeoutMs: number): Promise<boolean> {
     if (this.appliedIndex >= index) return Promise.resolve(true);
     if (this.stopped) return Promise.resolve(false);
+    // Timed out by the tick (a relayed write waits here on every member; a timer each cost more).
+    const expires = this.ticksFromNow(timeoutMs);
     return new Promise<boolean>((resolve) => {
-      const waiter = {
-        index,
-        resolve,
-        timer: setTimeout(() => {
-          this.appliedWaiters = this.appliedWaiters.filter((w) => w !== waiter);
-          resolve(false);
-        }, timeoutMs),
-      };
-      this.appliedWaiters.push(waiter);
+      this.appliedWaiters.push({ index, resolve, expires });
     });
+  }
+
+  /** The tick count at which `ms` will have passed for sure (ticks are counted once started). */
+  private ticksFromNow(ms: number): number {
+    return this.tickCount + Math.ceil(ms / this.opts.tickMs) + 1;
   }
 
   /**
@@ -498,7 +507,17 @@ export class RaftNode {
       if (p.deadline !== undefined && this.tickCount > p.deadline) {
         this.proposals.delete(index);
         p.reject(new RaftError('PROPOSAL_DROPPED', `leadership lost before entry ${index} was known committed; it may or may not be applied`, { leaderId: node.status().leaderId || undefined }));
+      } else if (p.expires !== undefined && this.tickCount >= p.expires) {
+        this.proposals.delete(index);
+        p.reject(new RaftError('TIMEOUT', `entry ${index} was not committed within ${this.opts.commitTimeoutMs} ms; it may or may not be applied`));
       }
+    }
+    if (this.appliedWaiters.length > 0 && this.appliedWaiters.some((w) => this.tickCount >= w.expires)) {
+      this.appliedWaiters = this.appliedWaiters.filter((w) => {
+        if (this.tickCount < w.expires) return true;
+        w.resolve(false);
+        return false;
+      });
     }
     this.reads = this.reads.filter((r) => {
       if (this.tickCount <= r.deadline) return true;
@@ -660,7 +679,6 @@ export class RaftNode {
     const applied = this.appliedIndex;
     this.appliedWaiters = this.appliedWaiters.filter((w) => {
       if (w.index > applied) return true;
-      clearTimeout(w.timer);
       w.resolve(true);
       return false;
     });
@@ -706,10 +724,7 @@ export class RaftNode {
     this.proposals.clear();
     for (const r of this.reads) r.reject(err);
     this.reads = [];
-    for (const w of this.appliedWaiters) {
-      clearTimeout(w.timer);
-      w.resolve(false);
-    }
+    for (const w of this.appliedWaiters) w.resolve(false);
     this.appliedWaiters = [];
   }
 

@@ -120,22 +120,6 @@ function raftLoggerOf(logger: Logger) {
   };
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(Object.assign(new Error(`not committed within ${ms} ms`), { code: 'TIMEOUT' })), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        reject(e);
-      },
-    );
-  });
-}
-
 /**
  * Builds a cluster member around the registry: plumbing (peer auth, membership, transports,
  * forwarder), Raft on `<dataDir>/raft` with member id = `ip:port`, Distro with the ephemeral
@@ -172,6 +156,8 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
   try {
     persistence = await openStandalonePersistence({
       snapshotEntries: options.snapshotEntries,
+      // Bound the commit wait: a leader cut off from its majority must answer (503), not hang.
+      commitTimeoutMs: COMMIT_TIMEOUT_MS,
       onRestore: () => {
         // At start-up the member restores its own snapshot; later ones come from the leader.
         if (opened) logger.info('installed a Raft snapshot sent by the leader');
@@ -194,8 +180,7 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
   opened = true;
   const raft = persistence.raft;
   plumbing.bindRaft(raft);
-  // Bound the commit wait: a leader cut off from its majority must answer (503), not hang.
-  registry.setProposer({ propose: (command) => withTimeout(raft.propose(command), COMMIT_TIMEOUT_MS) }, () => persistence.isReady() && distro.isReady);
+  registry.setProposer(raft, () => persistence.isReady() && distro.isReady);
 
   const replicator = new EphemeralReplicator(registry, {
     onError: (err, key) => logger.warn({ err: (err as Error)?.message, key }, 'ephemeral data not written to distro'),

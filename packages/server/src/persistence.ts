@@ -35,6 +35,8 @@ export interface PersistenceOptions {
   transport?: Transport;
   /** Takes a snapshot after this many applied entries (RaftNode default 10000). */
   snapshotEntries?: number;
+  /** Rejects (TIMEOUT) a proposal not known committed this long, ms (RaftNode `commitTimeoutMs`). Default: none. */
+  commitTimeoutMs?: number;
   /** Called after the state machine restored a snapshot (at start-up, or one sent by the leader). */
   onRestore?: () => void;
 }
@@ -65,6 +67,7 @@ export async function openStandalonePersistence(options: PersistenceOptions): Pr
     storage,
     transport: options.transport ?? LONE_TRANSPORT,
     ...(options.snapshotEntries === undefined ? {} : { snapshotEntries: options.snapshotEntries }),
+    ...(options.commitTimeoutMs === undefined ? {} : { commitTimeoutMs: options.commitTimeoutMs }),
     stateMachine,
     logger: options.logger,
     onFatal: (error) => {
