@@ -23,8 +23,9 @@ import {
   RAFT_APPLIED_HEADER,
 } from './cluster';
 import { API_SECURITY_HEADERS, hostileInputProblem } from './auth-layer';
-import { type ForwardBatchServer, ForwardBatcher, type ForwardItem, type ForwardItemResult, forwardBatchRoute, itemHeaders } from './cluster/forward-batch';
+import { FORWARD_BATCH_RPC, type ForwardBatchServer, type ForwardBatchStats, ForwardBatcher, type ForwardItem, type ForwardItemResult, forwardBatchRoute, itemHeaders } from './cluster/forward-batch';
 import { HealthSync } from './cluster/health-sync';
+import { PEER_PATHS } from './cluster/peer-http';
 import { hasPeerHeaders } from './cluster/peer-auth';
 import type { PeerStreamListener } from './cluster/peer-stream';
 import { aggregatedSubscribersRoute } from './cluster-subscribers';
@@ -78,6 +79,8 @@ export interface ClusterRuntime {
   readonly raft: RaftNode;
   readonly distro: DistroNode;
   readonly persistence: Persistence;
+  /** Counters of the batches of relayed client calls this member sent. */
+  readonly forwardStats: ForwardBatchStats;
   /**
    * Checks of persistent instances: only the Distro owner of a service checks it. Give
    * `isResponsible` and `onHealthChange` to the RegistryRuntime, then `bind` it: the owner's flips
@@ -141,8 +144,9 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
     apply: (result) => healthRuntime?.applyRemoteHealth(result) ?? false,
     onSendError: (peer, err) => healthLog.debug({ peer, err: (err as Error)?.message }, 'health report not delivered'),
   });
+  const forwardRoute = forwardBatchRoute(() => batchServer);
   const plumbing = createClusterPlumbing({
-    extraPeerRoutes: [forwardBatchRoute(() => batchServer), healthSync.route],
+    extraPeerRoutes: [forwardRoute, healthSync.route],
     self,
     members: options.members,
     secret: options.secret,
@@ -258,12 +262,23 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
   ];
 
   const gate = clusterGate({ self, registry, plumbing, raft, distro });
-  const batcher = new ForwardBatcher({ client: plumbing.peerClient, single: (target, req) => plumbing.forwarder.forward(target, req) });
+  // Forward batches over peer streams when open (the same route serves them), else POSTs.
+  const rpc = plumbing.rpc;
+  rpc?.handle(FORWARD_BATCH_RPC, async (peer, body) => {
+    const reply = await forwardRoute.handler({ method: 'POST', url: PEER_PATHS.FORWARD, path: PEER_PATHS.FORWARD, peer, body, headers: {}, remoteAddress: peer.slice(0, peer.lastIndexOf(':')) });
+    return { status: reply.status, body: reply.body ?? '' };
+  });
+  const batcher = new ForwardBatcher({
+    client: plumbing.peerClient,
+    single: (target, req) => plumbing.forwarder.forward(target, req),
+    ...(rpc ? { exchange: (target: string, body: string, timeoutMs: number) => rpc.call(target, FORWARD_BATCH_RPC, body, timeoutMs) } : {}),
+  });
   return {
     plumbing,
     raft,
     distro,
     persistence,
+    forwardStats: batcher.stats,
     healthChecks: {
       isResponsible: (ref) => distro.ownerOf(ref.serviceName) === self,
       onHealthChange: (change) => healthSync.record(change),

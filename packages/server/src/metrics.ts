@@ -3,6 +3,7 @@ import type { DistroStats } from '@tacos/distro';
 import type { RaftStatus } from '@tacos/raft';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ForwardBatchStats } from './cluster/forward-batch';
 import type { RaftTransportStats } from './cluster/raft-http-transport';
 import type { LoopDelayStats, RuntimeView } from './deps';
 import type { HandlerResult } from './handler';
@@ -18,6 +19,8 @@ export interface MetricSources {
   distroStats?: () => DistroStats;
   /** Cluster mode: the Raft transport's counters. */
   raftTransportStats?: () => RaftTransportStats;
+  /** Cluster mode: counters of the batches of relayed client calls. */
+  forwardStats?: () => ForwardBatchStats;
   runtime?: RuntimeView;
   loopDelay?: (reset: boolean) => LoopDelayStats;
   ready?: () => boolean;
@@ -135,6 +138,13 @@ export class ServerMetrics {
         ['tacos_raft_messages_dropped', 'Raft messages dropped from full send queues since start', (s) => s.droppedMessages],
         ['tacos_raft_stream_batches_sent', 'Raft message batches sent as frames of peer streams since start', (s) => s.streamedBatches],
         ['tacos_raft_streams_opened', 'Peer streams opened to other members since start (reopened ones count again)', (s) => s.streamsOpened],
+      ]);
+    }
+    const forwardStats = sources.forwardStats;
+    if (forwardStats) {
+      sourceGauges<ForwardBatchStats>(reg, forwardStats, [
+        ['tacos_forward_batches_streamed', 'Batches of relayed client calls sent over peer streams since start', (s) => s.streamedBatches],
+        ['tacos_forward_batches_posted', 'Batches of relayed client calls POSTed to peers since start', (s) => s.postedBatches],
       ]);
     }
     const distroStats = sources.distroStats;

@@ -343,6 +343,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     raftStatus: () => (cluster ? cluster.raft : persistence.raft).status(),
     distroStats: cluster ? () => cluster.distro.stats() : undefined,
     raftTransportStats: cluster ? () => cluster.plumbing.raftTransport.stats : undefined,
+    forwardStats: cluster ? () => cluster.forwardStats : undefined,
     runtime,
     loopDelay: loopDelay.read,
     ready: cluster ? cluster.ready : undefined,

@@ -145,6 +145,22 @@ test('instances registered on any member are visible on all; persistent ones at 
   expect(Number(/tacos_raft_streams_opened (\d+)/.exec(prom.text)?.[1])).toBeGreaterThanOrEqual(2);
   expect(prom.text).toMatch(/tacos_raft_messages_received \d+/);
   expect(prom.text).toContain('tacos_ready 1');
+
+  // Registrations with their parameters in the query string (how Nacos clients send them) reach
+  // a follower's fast path, which relays them to the leader in batches: over a peer stream once
+  // one is open (POSTs only while it opens).
+  const relayed = uniqueName('relayed');
+  const streamedBatches = async () => Number(/tacos_forward_batches_streamed (\d+)/.exec((await call(follower.url, 'GET', '/nacos/actuator/prometheus', {})).text)?.[1] ?? 0);
+  let port = 8100;
+  await waitFor(
+    async () => {
+      const res = await fetch(`${follower.url}${NS}/instance?serviceName=${relayed}&ip=127.0.0.3&port=${port++}&ephemeral=false`, { method: 'POST' });
+      expect(await res.text()).toBe('ok');
+      return (await streamedBatches()) > 0;
+    },
+    { timeoutMs: 5000, intervalMs: 20, what: 'a batch of relayed calls over a peer stream' },
+  );
+  expect(portsOf(await hostsOf(follower, relayed)).size).toBe(port - 8100);
 }, 30_000);
 
 test('ephemeral instances expire on their owner only, and the removal reaches every member', async () => {

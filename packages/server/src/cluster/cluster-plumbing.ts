@@ -7,7 +7,8 @@ import { Forwarder } from './forwarder';
 import { httpHealthProbe, MemberHealth, peerHealthRoute } from './member-health';
 import { PeerSigner, PeerVerifier, validateClusterSecret } from './peer-auth';
 import { createPeerRequestListener, PeerClient, type PeerRoute, type PeerUrlResolver, peerUrlResolver } from './peer-http';
-import { PeerStreamDialer, type PeerStreamListener, peerStreamUpgradeListener } from './peer-stream';
+import { PeerRpc, RPC_ANSWER_CHANNEL, RPC_CHANNEL } from './peer-rpc';
+import { PeerStreamDialer, type PeerStreamListener, peerStreamUpgradeListener, type StreamChannelHandler } from './peer-stream';
 import { RAFT_STREAM_CHANNEL, RaftHttpTransport } from './raft-http-transport';
 import { raftMetaDataOf } from './raft-state';
 
@@ -63,8 +64,10 @@ export interface ClusterPlumbing {
   peerRoutes(): PeerRoute[];
   /** A node:http listener (or express middleware, mounted before body parsers) serving {@link peerRoutes}. */
   peerListener(): (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
-  /** The `upgrade` listener for the server of the peer routes: accepts peer streams (Raft's). */
+  /** The `upgrade` listener for the server of the peer routes: accepts peer streams (Raft's, requests'). */
   readonly streamListener: PeerStreamListener;
+  /** Requests over peer streams (relayed client calls); undefined with `peerStreams: false`. */
+  readonly rpc: PeerRpc | undefined;
   /** Starts member probes. */
   start(): void;
   /** Stops probes, drops queued Raft messages and closes every keep-alive agent. Idempotent. */
@@ -107,9 +110,15 @@ export function createClusterPlumbing(options: ClusterPlumbingOptions): ClusterP
     onError: (err, peer) => log?.debug({ peer, err: (err as Error)?.message }, 'raft message batch not delivered'),
     ...(options.peerStreams === false ? {} : { openStream: (member: string) => dialer.open(member, RAFT_STREAM_CHANNEL) }),
   });
+  const rpc = options.peerStreams === false ? undefined : new PeerRpc({ open: (member, channel) => dialer.open(member, channel), onError: (err, peer) => log?.debug({ peer, err: (err as Error)?.message }, 'peer request over a stream failed') });
+  const channels = new Map<string, StreamChannelHandler>([[RAFT_STREAM_CHANNEL, raftTransport.streamHandler]]);
+  if (rpc) {
+    channels.set(RPC_CHANNEL, rpc.requestHandler);
+    channels.set(RPC_ANSWER_CHANNEL, rpc.answerHandler);
+  }
   const streamListener = peerStreamUpgradeListener({
     verifier,
-    channels: new Map([[RAFT_STREAM_CHANNEL, raftTransport.streamHandler]]),
+    channels,
     onReject: (info) => log?.warn(info, 'refused a peer stream'),
     onStreamError: (err, peer) => log?.warn({ peer, err: (err as Error)?.message }, 'closed a peer stream after a bad frame'),
   });
@@ -135,6 +144,7 @@ export function createClusterPlumbing(options: ClusterPlumbingOptions): ClusterP
     forwarder,
     peerClient,
     streamListener,
+    rpc,
     bindRaft(node) {
       raft = node;
     },
@@ -157,6 +167,7 @@ export function createClusterPlumbing(options: ClusterPlumbingOptions): ClusterP
       closed = true;
       membership.stop();
       raftTransport.close();
+      rpc?.close();
       streamListener.closeAll();
       peerClient.close();
       forwarder.close();

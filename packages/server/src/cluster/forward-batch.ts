@@ -114,7 +114,21 @@ export interface ForwardBatcherOptions {
   timeoutMs?: number;
   /** How long a target that does not serve batches is sent single calls, ms. Default 10000. */
   retryBatchesAfterMs?: number;
+  /**
+   * Sends a batch over a peer stream instead of a POST (PeerRpc.call, request `forward`): answers
+   * undefined while no stream to the target is open, and the batch is POSTed then.
+   */
+  exchange?: (target: string, body: string, timeoutMs: number) => Promise<{ status: number; body: Buffer }> | undefined;
 }
+
+/** What a {@link ForwardBatcher} counts. */
+export interface ForwardBatchStats {
+  streamedBatches: number;
+  postedBatches: number;
+}
+
+/** The PeerRpc request name of a forward batch (same body and answer as the POST route). */
+export const FORWARD_BATCH_RPC = 'forward';
 
 /**
  * Relays hot client calls (no body) to another member in batches: the calls for one target that
@@ -130,6 +144,9 @@ export class ForwardBatcher {
   private readonly maxInFlight: number;
   private readonly timeoutMs: number;
   private readonly retryAfterMs: number;
+  private readonly exchange: ForwardBatcherOptions['exchange'];
+  /** Batches sent since start, over peer streams and as POSTs. */
+  readonly stats: ForwardBatchStats = { streamedBatches: 0, postedBatches: 0 };
   private readonly queues = new Map<string, TargetQueue>();
   /** Targets that refused batches, until when. */
   private readonly noBatches = new Map<string, number>();
@@ -140,6 +157,7 @@ export class ForwardBatcher {
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 4);
     this.timeoutMs = options.timeoutMs ?? 2000;
     this.retryAfterMs = options.retryBatchesAfterMs ?? 10_000;
+    this.exchange = options.exchange;
   }
 
   /** Relays one call to `target`; never rejects. */
@@ -179,13 +197,11 @@ export class ForwardBatcher {
     let reply: ForwardBatchReply | undefined;
     let failure: string | undefined;
     try {
-      const res = await this.client.request(target, {
-        method: 'POST',
-        path: PEER_PATHS.FORWARD,
-        body: JSON.stringify({ v: FORWARD_BATCH_VERSION, items: batch.map((p) => p.item) }),
-        headers: { 'content-type': JSON_TYPE },
-        timeoutMs: this.timeoutMs,
-      });
+      const body = JSON.stringify({ v: FORWARD_BATCH_VERSION, items: batch.map((p) => p.item) });
+      const streamed = this.exchange?.(target, body, this.timeoutMs);
+      if (streamed) this.stats.streamedBatches++;
+      else this.stats.postedBatches++;
+      const res = (await streamed) ?? (await this.client.request(target, { method: 'POST', path: PEER_PATHS.FORWARD, body, headers: { 'content-type': JSON_TYPE }, timeoutMs: this.timeoutMs }));
       if (res.status === 404 || res.status === 405) {
         // An older member: single calls for a while (each is still answered).
         this.noBatches.set(target, Date.now() + this.retryAfterMs);

@@ -86,6 +86,7 @@ export {
   type PeerUrlResolver,
   peerUrlResolver,
 } from './peer-http';
+export { PeerRpc, type PeerRpcOptions, RPC_ANSWER_CHANNEL, RPC_CHANNEL, type RpcAnswer, type RpcHandler } from './peer-rpc';
 export { encodeFrame, FrameReader, type OutboundStream, PEER_STREAM_PROTOCOL, PeerStreamDialer, PeerStreamError, type PeerStreamListener, peerStreamUpgradeListener, type StreamChannelHandler, StreamLinks } from './peer-stream';
 export { RAFT_STREAM_CHANNEL, RaftHttpTransport, type RaftHttpTransportOptions, type RaftTransportStats } from './raft-http-transport';
 export {

@@ -335,6 +335,14 @@ export class StreamLinks {
     return undefined;
   }
 
+  /** The open stream to `member`, opening one now if needed (even before the retry time); undefined if that fails. */
+  async ready(member: string): Promise<OutboundStream | undefined> {
+    if (this.closed) return undefined;
+    const link = this.linkOf(member);
+    if (link.stream && !link.stream.closed) return link.stream;
+    return link.opening ?? this.start(member, link);
+  }
+
   /** Closes every stream; nothing opens afterwards. */
   close(): void {
     this.closed = true;
