@@ -115,7 +115,10 @@ export class RegistryState {
       inst = new InstanceRecord(storedKey, fields.ip, fields.port, clusterName, fields.ephemeral, metadata, now);
       inst.healthy = fields.healthy ?? fields.initialHealthy ?? true;
       inst.owner = entry;
-      inst.instanceId = fields.instanceId ?? entry.newInstanceId(inst);
+      // A simple id is derived when read, so only a given or snowflake id is stored (building the
+      // simple one here, and again in the setter to compare, cost two strings per registration).
+      const id = fields.instanceId ?? entry.customInstanceId(inst);
+      if (id !== undefined) inst.instanceId = id;
       map.set(storedKey, inst);
       this.instanceCount++;
     } else {

@@ -91,16 +91,15 @@ export class ServiceEntry {
   }
 
   /**
-   * The id a new instance gets: `simple` (`ip#port#cluster#group@@svc`) unless its metadata asks for
-   * `snowflake`, which takes the smallest unused integer among instances of the same kind.
+   * The id a new instance gets when it is not the derivable `simple` one (`ip#port#cluster#group@@svc`):
+   * with metadata asking for `snowflake`, the smallest unused integer among instances of the same
+   * kind. Undefined otherwise: the record then derives its id when asked and stores none.
    */
-  newInstanceId(inst: InstanceRecord): string {
-    if (inst.metadata[PRESERVED_METADATA_KEYS.INSTANCE_ID_GENERATOR] === INSTANCE_ID_GENERATORS.SNOWFLAKE) {
-      const used = new Set<string>();
-      for (const other of this.mapOf(inst.ephemeral).values()) used.add(other.instanceId);
-      return snowflakeInstanceId(used);
-    }
-    return simpleInstanceId(inst.ip, inst.port, inst.clusterName, this.name);
+  customInstanceId(inst: InstanceRecord): string | undefined {
+    if (inst.metadata[PRESERVED_METADATA_KEYS.INSTANCE_ID_GENERATOR] !== INSTANCE_ID_GENERATORS.SNOWFLAKE) return undefined;
+    const used = new Set<string>();
+    for (const other of this.mapOf(inst.ephemeral).values()) used.add(other.instanceId);
+    return snowflakeInstanceId(used);
   }
 
   /** The service as the API shows it. */
