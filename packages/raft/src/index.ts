@@ -1,4 +1,4 @@
-export { decodeMessages, encodeMessages, WIRE_VERSION } from './codec';
+export { BINARY_WIRE_VERSION, decodeMessages, encodeMessages, encodeMessagesBinary, WIRE_VERSION } from './codec';
 export { isRaftError, RAFT_ERROR_CODES, RaftError, type RaftErrorCode } from './errors';
 export {
   type CheckResult,

@@ -1,9 +1,14 @@
-import { decodeMessages, encodeMessages, MESSAGE_TYPES, type Message, type Transport } from '@tacos/raft';
+import { decodeMessages, encodeMessages, encodeMessagesBinary, MESSAGE_TYPES, type Message, type Transport } from '@tacos/raft';
 import { PEER_PATHS, type PeerClient, type PeerReply, type PeerRoute } from './peer-http';
 import { type OutboundStream, type StreamChannelHandler, StreamLinks } from './peer-stream';
 
-/** The peer-stream channel Raft messages travel on. */
-export const RAFT_STREAM_CHANNEL = 'raft';
+/**
+ * The peer-stream channel Raft messages travel on, each frame one batch in the binary format
+ * (`encodeMessagesBinary`); POST bodies stay JSON (`encodeMessages`), which every version reads.
+ * Development builds whose streams carried JSON used channel `raft`: they refuse this one (404),
+ * so members of both kinds fall back to POSTs between them instead of misreading frames.
+ */
+export const RAFT_STREAM_CHANNEL = 'raft-binary';
 
 /** Options of {@link RaftHttpTransport}. */
 export interface RaftHttpTransportOptions {
@@ -283,7 +288,7 @@ export class RaftHttpTransport implements Transport {
     if (!this.closed) this.deliver(peer, body);
   }
 
-  /** The receiving end of peer streams on {@link RAFT_STREAM_CHANNEL}: each frame is an `encodeMessages` batch. */
+  /** The receiving end of peer streams on {@link RAFT_STREAM_CHANNEL}: each frame is an `encodeMessagesBinary` batch. */
   get streamHandler(): StreamChannelHandler {
     return (peer, payload) => {
       if (!this.closed) this.deliver(peer, payload);
@@ -329,7 +334,7 @@ export class RaftHttpTransport implements Transport {
         break;
       }
       const batch = this.nextBatch(q);
-      if (!stream.send(encodeMessages(batch))) {
+      if (!stream.send(encodeMessagesBinary(batch))) {
         q.pending.unshift(...batch);
         return;
       }
