@@ -145,6 +145,7 @@ export class ServerMetrics {
       sourceGauges<ForwardBatchStats>(reg, forwardStats, [
         ['tacos_forward_batches_streamed', 'Batches of relayed client calls sent over peer streams since start', (s) => s.streamedBatches],
         ['tacos_forward_batches_posted', 'Batches of relayed client calls POSTed to peers since start', (s) => s.postedBatches],
+        ['tacos_forward_stream_failures', 'Batches of relayed client calls whose stream exchange failed and that were POSTed instead', (s) => s.streamFailures],
       ]);
     }
     const distroStats = sources.distroStats;

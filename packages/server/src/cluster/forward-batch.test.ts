@@ -111,6 +111,27 @@ describe('forward batches over signed HTTP', () => {
     expect(singles).toEqual([]);
   });
 
+  it('POSTs a batch whose stream exchange failed, and the batches after it for a while', async () => {
+    let exchanges = 0;
+    const b = new ForwardBatcher({
+      client,
+      single: async () => ({ status: 599, contentType: 'text/plain', body: 'single', forwardedTo: target }),
+      retryBatchesAfterMs: 60_000,
+      // An answer that cannot come back: the call times out.
+      exchange: () => {
+        exchanges++;
+        return Promise.reject(new Error(`${target} did not answer within 2000 ms`));
+      },
+    });
+    const first = await Promise.all([1, 2].map((n) => b.forward(target, item(n))));
+    expect(first.map((r) => [r.status, r.body])).toEqual([1, 2].map((n) => [200, `ok ${item(n).url}`]));
+    const second = await b.forward(target, item(3));
+    expect(second.body).toBe(`ok ${item(3).url}`);
+    expect(exchanges).toBe(1);
+    expect(batches.map((x) => x.items.length)).toEqual([2, 1]);
+    expect(b.stats).toEqual({ streamedBatches: 1, postedBatches: 2, streamFailures: 1 });
+  });
+
   it('refuses malformed batches and unsigned ones', async () => {
     const bad = await client.request(target, { method: 'POST', path: PEER_PATHS.FORWARD, body: JSON.stringify({ v: 1, items: [{ method: 'PUT' }] }) });
     expect(bad.status).toBe(400);

@@ -116,7 +116,10 @@ export interface ForwardBatcherOptions {
   retryBatchesAfterMs?: number;
   /**
    * Sends a batch over a peer stream instead of a POST (PeerRpc.call, request `forward`): answers
-   * undefined while no stream to the target is open, and the batch is POSTed then.
+   * undefined while no stream to the target is open, and the batch is POSTed then. A batch whose
+   * exchange fails (no answer in time, the stream broke) is POSTed instead, and so is every batch
+   * to that target for `retryBatchesAfterMs`: an answer that cannot come back over a stream (say,
+   * only the other direction is cut) costs one timeout, not one per batch.
    */
   exchange?: (target: string, body: string, timeoutMs: number) => Promise<{ status: number; body: Buffer }> | undefined;
 }
@@ -125,6 +128,8 @@ export interface ForwardBatcherOptions {
 export interface ForwardBatchStats {
   streamedBatches: number;
   postedBatches: number;
+  /** Stream exchanges that failed (their batches were POSTed). */
+  streamFailures: number;
 }
 
 /** The PeerRpc request name of a forward batch (same body and answer as the POST route). */
@@ -146,10 +151,12 @@ export class ForwardBatcher {
   private readonly retryAfterMs: number;
   private readonly exchange: ForwardBatcherOptions['exchange'];
   /** Batches sent since start, over peer streams and as POSTs. */
-  readonly stats: ForwardBatchStats = { streamedBatches: 0, postedBatches: 0 };
+  readonly stats: ForwardBatchStats = { streamedBatches: 0, postedBatches: 0, streamFailures: 0 };
   private readonly queues = new Map<string, TargetQueue>();
   /** Targets that refused batches, until when. */
   private readonly noBatches = new Map<string, number>();
+  /** Targets whose stream exchange failed, until when (their batches are POSTed meanwhile). */
+  private readonly noStreams = new Map<string, number>();
 
   constructor(options: ForwardBatcherOptions) {
     this.client = options.client;
@@ -193,15 +200,31 @@ export class ForwardBatcher {
     }
   }
 
+  /** The answer to `body` over a peer stream; undefined when no stream is used or the exchange failed (then POST it). */
+  private async overStream(target: string, body: string): Promise<{ status: number; body: Buffer } | undefined> {
+    if (!this.exchange || (this.noStreams.get(target) ?? 0) > Date.now()) return undefined;
+    const answer = this.exchange(target, body, this.timeoutMs);
+    if (!answer) return undefined;
+    this.stats.streamedBatches++;
+    try {
+      return await answer;
+    } catch {
+      this.stats.streamFailures++;
+      this.noStreams.set(target, Date.now() + this.retryAfterMs);
+      return undefined;
+    }
+  }
+
   private async send(target: string, batch: Pending[]): Promise<void> {
     let reply: ForwardBatchReply | undefined;
     let failure: string | undefined;
     try {
       const body = JSON.stringify({ v: FORWARD_BATCH_VERSION, items: batch.map((p) => p.item) });
-      const streamed = this.exchange?.(target, body, this.timeoutMs);
-      if (streamed) this.stats.streamedBatches++;
-      else this.stats.postedBatches++;
-      const res = (await streamed) ?? (await this.client.request(target, { method: 'POST', path: PEER_PATHS.FORWARD, body, headers: { 'content-type': JSON_TYPE }, timeoutMs: this.timeoutMs }));
+      let res = await this.overStream(target, body);
+      if (!res) {
+        this.stats.postedBatches++;
+        res = await this.client.request(target, { method: 'POST', path: PEER_PATHS.FORWARD, body, headers: { 'content-type': JSON_TYPE }, timeoutMs: this.timeoutMs });
+      }
       if (res.status === 404 || res.status === 405) {
         // An older member: single calls for a while (each is still answered).
         this.noBatches.set(target, Date.now() + this.retryAfterMs);
