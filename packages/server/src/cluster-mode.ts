@@ -23,9 +23,8 @@ import {
   RAFT_APPLIED_HEADER,
 } from './cluster';
 import { API_SECURITY_HEADERS, hostileInputProblem } from './auth-layer';
-import { FORWARD_BATCH_RPC, type ForwardBatchServer, type ForwardBatchStats, ForwardBatcher, type ForwardItem, type ForwardItemResult, forwardBatchRoute, itemHeaders } from './cluster/forward-batch';
+import { FORWARD_BATCH_RPC, type ForwardBatchServer, type ForwardBatchStats, ForwardBatcher, type ForwardItem, type ForwardItemResult, forwardBatchRoute, forwardBatchRpc, itemHeaders } from './cluster/forward-batch';
 import { HealthSync } from './cluster/health-sync';
-import { PEER_PATHS } from './cluster/peer-http';
 import { hasPeerHeaders } from './cluster/peer-auth';
 import type { PeerStreamListener } from './cluster/peer-stream';
 import { aggregatedSubscribersRoute } from './cluster-subscribers';
@@ -144,9 +143,8 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
     apply: (result) => healthRuntime?.applyRemoteHealth(result) ?? false,
     onSendError: (peer, err) => healthLog.debug({ peer, err: (err as Error)?.message }, 'health report not delivered'),
   });
-  const forwardRoute = forwardBatchRoute(() => batchServer);
   const plumbing = createClusterPlumbing({
-    extraPeerRoutes: [forwardRoute, healthSync.route],
+    extraPeerRoutes: [forwardBatchRoute(() => batchServer), healthSync.route],
     self,
     members: options.members,
     secret: options.secret,
@@ -264,10 +262,7 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
   const gate = clusterGate({ self, registry, plumbing, raft, distro });
   // Forward batches over peer streams when open (the same route serves them), else POSTs.
   const rpc = plumbing.rpc;
-  rpc?.handle(FORWARD_BATCH_RPC, async (peer, body) => {
-    const reply = await forwardRoute.handler({ method: 'POST', url: PEER_PATHS.FORWARD, path: PEER_PATHS.FORWARD, peer, body, headers: {}, remoteAddress: peer.slice(0, peer.lastIndexOf(':')) });
-    return { status: reply.status, body: reply.body ?? '' };
-  });
+  rpc?.handle(FORWARD_BATCH_RPC, forwardBatchRpc(() => batchServer));
   const batcher = new ForwardBatcher({
     client: plumbing.peerClient,
     single: (target, req) => plumbing.forwarder.forward(target, req),

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isClusterError } from './errors';
 import { type ForwardRequest, type ForwardResult, forwardFailureText } from './forwarder';
-import { PEER_PATHS, type PeerClient, type PeerRoute } from './peer-http';
+import { PEER_PATHS, type PeerClient, type PeerReply, type PeerRoute } from './peer-http';
+import type { RpcHandler } from './peer-rpc';
 
 /** Wire version of a forward batch (the `v` field). */
 export const FORWARD_BATCH_VERSION = 1;
@@ -80,17 +81,30 @@ export function forwardBatchRoute(server: () => ForwardBatchServer | undefined):
   return {
     method: 'POST',
     path: PEER_PATHS.FORWARD,
-    handler: async (req) => {
-      // 404 as from a member without the route: the sender falls back to single forwarded calls,
-      // which the app answers (still starting, or with auth on: the fast path, hence batches, off).
-      const serve = server();
-      if (!serve) return { status: 404, body: 'forward batches are not served by this member' };
-      const items = decodeItems(req.body);
-      if (!items) return { status: 400, body: 'bad forward batch' };
-      const reply = await serve(items, req.peer, req.remoteAddress);
-      return { status: 200, contentType: JSON_TYPE, body: JSON.stringify(reply) };
-    },
+    handler: (req) => serveBatch(server, req.body, req.peer, req.remoteAddress),
   };
+}
+
+/**
+ * The same service for batches that come over a peer stream (PeerRpc request {@link FORWARD_BATCH_RPC}).
+ * The stream knows its peer's member id, not a socket: the call's address is the id's host part.
+ */
+export function forwardBatchRpc(server: () => ForwardBatchServer | undefined): RpcHandler {
+  return async (peer, body) => {
+    const reply = await serveBatch(server, body, peer, peer.slice(0, peer.lastIndexOf(':')).replace(/^\[(.*)\]$/, '$1'));
+    return { status: reply.status, body: reply.body ?? '' };
+  };
+}
+
+async function serveBatch(server: () => ForwardBatchServer | undefined, body: Buffer, peer: string, remoteAddress: string | undefined): Promise<PeerReply> {
+  // 404 as from a member without the route: the sender falls back to single forwarded calls,
+  // which the app answers (still starting, or with auth on: the fast path, hence batches, off).
+  const serve = server();
+  if (!serve) return { status: 404, body: 'forward batches are not served by this member' };
+  const items = decodeItems(body);
+  if (!items) return { status: 400, body: 'bad forward batch' };
+  const reply = await serve(items, peer, remoteAddress);
+  return { status: 200, contentType: JSON_TYPE, body: JSON.stringify(reply) };
 }
 
 interface Pending {
@@ -138,7 +152,8 @@ export const FORWARD_BATCH_RPC = 'forward';
 /**
  * Relays hot client calls (no body) to another member in batches: the calls for one target that
  * arrive while up to `maxInFlight` batches are on their way (or in the same event-loop turn) travel
- * together in one signed POST, and each caller gets its own result. Under load this turns dozens of
+ * together in one signed POST (or one frame of a peer stream, see `exchange`), and each caller gets
+ * its own result. Under load this turns dozens of
  * forwarded exchanges into a few, on both members. A target that does not serve batches (an older
  * member: 404/405) gets single calls through `single` for a while; a batch the target cannot be
  * reached for answers every caller 503 ({@link forwardFailureText}), as a single call would.

@@ -1,6 +1,6 @@
-import { ForwardBatcher, FORWARD_BATCH_RPC, type ForwardItem, forwardBatchRoute } from './forward-batch';
+import { ForwardBatcher, FORWARD_BATCH_RPC, type ForwardItem, forwardBatchRpc } from './forward-batch';
 import { PeerSigner, PeerVerifier } from './peer-auth';
-import { PEER_PATHS, PeerClient } from './peer-http';
+import { PeerClient } from './peer-http';
 import { PeerRpc, RPC_ANSWER_CHANNEL, RPC_CHANNEL, type RpcHandler } from './peer-rpc';
 import { PeerStreamDialer, type PeerStreamListener, peerStreamUpgradeListener } from './peer-stream';
 import { startTestServer, type TestServer } from './testing/http-helpers';
@@ -94,14 +94,15 @@ describe('requests over peer streams (PeerRpc)', () => {
 
   it('carries forward batches: the batcher uses the stream once open, and the same route serves them', async () => {
     const served: { peer: string; items: ForwardItem[] }[] = [];
-    const route = forwardBatchRoute(() => async (items, peer) => {
-      served.push({ peer, items });
-      return { v: 1, applied: 7, results: items.map((i) => ({ status: 200, contentType: 'text/plain', body: `ok ${i.url}` })) };
-    });
-    b.rpc.handle(FORWARD_BATCH_RPC, async (peer, body) => {
-      const reply = await route.handler({ method: 'POST', url: PEER_PATHS.FORWARD, path: PEER_PATHS.FORWARD, peer, body, headers: {}, remoteAddress: '127.0.0.1' });
-      return { status: reply.status, body: reply.body ?? '' };
-    });
+    const addresses: (string | undefined)[] = [];
+    b.rpc.handle(
+      FORWARD_BATCH_RPC,
+      forwardBatchRpc(() => async (items, peer, remoteAddress) => {
+        served.push({ peer, items });
+        addresses.push(remoteAddress);
+        return { v: 1, applied: 7, results: items.map((i) => ({ status: 200, contentType: 'text/plain', body: `ok ${i.url}` })) };
+      }),
+    );
     let posts = 0;
     b.server.setListener((_req, res) => {
       posts++;
@@ -117,6 +118,7 @@ describe('requests over peer streams (PeerRpc)', () => {
     const results = await Promise.all([1, 2, 3].map((n) => batcher.forward(b.server.address, item(n))));
     expect(results.map((r) => [r.status, r.body, r.raftApplied])).toEqual([1, 2, 3].map((n) => [200, `ok ${item(n).url}`, 7]));
     expect(served).toEqual([{ peer: a.server.address, items: [item(1), item(2), item(3)] }]);
+    expect(addresses).toEqual(['127.0.0.1']);
     expect(posts).toBe(0);
   });
 });
