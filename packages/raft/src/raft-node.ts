@@ -344,8 +344,8 @@ export class RaftNode {
   /**
    * Resolves true once this member has applied `index` (at once if it already has), false after
    * `timeoutMs` (counted in ticks, up to a tick late; ticks run once started) or when the node
-   * stops first. Never rejects. Lets a member that relayed a write to
-   * the leader answer only once its own state shows that write (read-your-write), without polling.
+   * stops first. Never rejects. Lets a member that relayed a write to the leader answer only once
+   * its own state shows that write (read-your-write), without polling.
    */
   waitApplied(index: number, timeoutMs: number): Promise<boolean> {
     if (this.appliedIndex >= index) return Promise.resolve(true);
