@@ -21,13 +21,17 @@ describe('RecentEntries', () => {
     recent.append(run(1, 4, 1));
     expect(view(recent.slice(2, 5)!)).toEqual(['2/1/8', '3/1/8', '4/1/8']);
     recent.append(run(5, 7, 1));
-    expect(recent.first).toBe(3); // 5 entries at most
+    expect(recent.first).toBe(5); // over 5 entries: trimmed to 3 (three quarters), not just to 5
     expect(recent.slice(2, 8)).toBeUndefined(); // older than held: the caller reads the store
-    recent.append([entry(8, 1, 900)]); // 32 bytes each, then 924: only 6, 7, 8 fit in 1,000
-    expect(recent.first).toBe(6);
+    recent.append([entry(8, 1, 9)]);
+    expect(recent.first).toBe(5); // 4 entries: within the bound, nothing dropped
+    recent.append([entry(9, 1, 200)]); // 5 entries, 353 bytes: within both bounds
+    expect(recent.first).toBe(5);
+    recent.append([entry(10, 1, 900)]); // 6 entries, 1,277 bytes: trimmed to 750 bytes, so only 10 (924) is left
+    expect(recent.first).toBe(10);
     recent.append(run(20, 21, 2)); // not following 8: a new run
     expect(view(recent.slice(20, 22)!)).toEqual(['20/2/8', '21/2/8']);
-    expect(recent.slice(8, 9)).toBeUndefined();
+    expect(recent.slice(10, 11)).toBeUndefined();
   });
 
   it('limits a slice by bytes like RaftStorage.entries (the first entry always counts)', () => {

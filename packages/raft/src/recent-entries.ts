@@ -73,13 +73,20 @@ export class RecentEntries {
     return limitSize(this.list.slice(lo - first, hi - first), maxBytes);
   }
 
+  /**
+   * Once over a bound, drops down to three quarters of it: dropping just the overflow spliced the
+   * front of a 4,096-entry array on every append, ~1 % of each member's CPU under load.
+   */
   private trim(): void {
+    if (this.list.length <= this.maxEntries && this.bytes <= this.maxBytes) return;
+    const keepEntries = Math.floor((this.maxEntries * 3) / 4);
+    const keepBytes = Math.floor((this.maxBytes * 3) / 4);
     let drop = 0;
-    while (this.list.length - drop > this.maxEntries || (this.bytes > this.maxBytes && this.list.length - drop > 1)) {
+    while (this.list.length - drop > keepEntries || (this.bytes > keepBytes && this.list.length - drop > 1)) {
       this.bytes -= entrySize(this.list[drop]);
       drop++;
     }
-    if (drop > 0) this.list.splice(0, drop);
+    this.list.splice(0, drop);
   }
 
   private dropFront(n: number): void {
