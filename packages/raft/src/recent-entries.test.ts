@@ -29,7 +29,7 @@ describe('RecentEntries', () => {
     expect(recent.first).toBe(5);
     recent.append([entry(10, 1, 900)]); // 6 entries, 1,277 bytes: trimmed to 750 bytes, so only 10 (924) is left
     expect(recent.first).toBe(10);
-    recent.append(run(20, 21, 2)); // not following 8: a new run
+    recent.append(run(20, 21, 2)); // not following 10: a new run
     expect(view(recent.slice(20, 22)!)).toEqual(['20/2/8', '21/2/8']);
     expect(recent.slice(10, 11)).toBeUndefined();
   });

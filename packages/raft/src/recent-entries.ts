@@ -79,7 +79,7 @@ export class RecentEntries {
    */
   private trim(): void {
     if (this.list.length <= this.maxEntries && this.bytes <= this.maxBytes) return;
-    const keepEntries = Math.floor((this.maxEntries * 3) / 4);
+    const keepEntries = Math.max(1, Math.floor((this.maxEntries * 3) / 4));
     const keepBytes = Math.floor((this.maxBytes * 3) / 4);
     let drop = 0;
     while (this.list.length - drop > keepEntries || (this.bytes > keepBytes && this.list.length - drop > 1)) {
