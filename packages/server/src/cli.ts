@@ -19,6 +19,8 @@ export interface ServerCliSettings {
   /** Auth on (`--auth` / TACOS_AUTH=true) and its token secret (`--token-secret` / TACOS_TOKEN_SECRET). */
   auth?: boolean;
   tokenSecret?: string;
+  /** Hot client calls through the hot front's HTTP reader (`--hot-front` / TACOS_HOT_FRONT, default true). */
+  hotFront?: boolean;
 }
 
 const USAGE = `Usage: tacos-server [options]
@@ -35,6 +37,8 @@ Options:
   --auth              require users, tokens and permissions (env TACOS_AUTH=true); first admin from
                       env TACOS_ADMIN_PASSWORD or \`tacos user init-admin\`
   --token-secret S    HS256 key of login tokens, >= 32 bytes, not a Nacos default (env TACOS_TOKEN_SECRET)
+  --hot-front B       false: read every request with node's HTTP parser, not the hot front's reader
+                      for beats, list polls and registrations (env TACOS_HOT_FRONT, default true)
   --config FILE       JSON file with host, port, dataDir, members, clusterSecret, consoleDir
   -h, --help          show this help
 `;
@@ -67,7 +71,7 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = process
     if (!arg.startsWith('--')) throw new StartupError(`unexpected argument "${arg}"\n${USAGE}`);
     const eq = arg.indexOf('=');
     const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-    if (!['host', 'port', 'data-dir', 'members', 'cluster-secret', 'console-dir', 'config', 'peer-port-offset', 'join', 'auth', 'token-secret'].includes(name)) {
+    if (!['host', 'port', 'data-dir', 'members', 'cluster-secret', 'console-dir', 'config', 'peer-port-offset', 'join', 'auth', 'token-secret', 'hot-front'].includes(name)) {
       throw new StartupError(`unknown option --${name}\n${USAGE}`);
     }
     let value: string | undefined;
@@ -121,6 +125,11 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = process
   if (auth !== undefined) settings.auth = auth === 'true' || auth === '1';
   const tokenSecret = pick('token-secret', 'TACOS_TOKEN_SECRET', 'tokenSecret');
   if (tokenSecret !== undefined) settings.tokenSecret = tokenSecret;
+  const hotFront = pick('hot-front', 'TACOS_HOT_FRONT', 'hotFront');
+  if (hotFront !== undefined) {
+    if (!/^(true|false|1|0)$/.test(hotFront)) throw new StartupError(`hot-front must be true or false, got "${hotFront}"`);
+    settings.hotFront = hotFront === 'true' || hotFront === '1';
+  }
   return settings;
 }
 
@@ -143,6 +152,7 @@ export async function runServerCli(argv: string[]): Promise<void> {
       clusterSecret: settings.clusterSecret,
       peerPortOffset: settings.peerPortOffset,
       join: settings.join,
+      hotFront: settings.hotFront,
       // Cost and TTL knobs are for tests and operators (env only): bcrypt cost 10 and 18000 s by default.
       auth: settings.auth
         ? {

@@ -29,7 +29,7 @@ import { hasPeerHeaders } from './cluster/peer-auth';
 import type { PeerStreamListener } from './cluster/peer-stream';
 import { aggregatedSubscribersRoute } from './cluster-subscribers';
 import type { ServerDeps } from './deps';
-import { FAST_ROUTES } from './fast-path';
+import { FAST_ROUTES, type HotRequest, type HotResponse } from './fast-path';
 import { type HandlerRequest, text } from './handler';
 import { Params } from './params';
 import { QueryParams } from './query-string';
@@ -390,12 +390,12 @@ export function classifyTarget(req: HandlerRequest, registry: NamingRegistry): T
  * member had applied when the answer was written. A write's handler answers once its entry applied,
  * so the index covers the write.
  */
-function stampRaftApplied(res: ServerResponse, raft: RaftNode): void {
-  const writeHead = res.writeHead as (...args: unknown[]) => ServerResponse;
-  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+function stampRaftApplied(res: HotResponse, raft: RaftNode): void {
+  const writeHead = res.writeHead as (...args: unknown[]) => unknown;
+  res.writeHead = function (this: HotResponse, ...args: unknown[]) {
     if (!this.headersSent) this.setHeader(RAFT_APPLIED_HEADER, String(raft.leadership().appliedIndex));
     return writeHead.apply(this, args);
-  } as ServerResponse['writeHead'];
+  } as HotResponse['writeHead'];
 }
 
 /**
@@ -511,7 +511,7 @@ export function forwardBatchServer(relay: RelayDeps, deps: ServerDeps): ForwardB
 }
 
 /** A raw request handler that answers (true) or leaves the request untouched for express (false). */
-export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
+export type FastPath = (req: HotRequest, res: HotResponse) => boolean;
 
 const RELAY_HEADERS: Readonly<Record<string, string>> = Object.fromEntries(API_SECURITY_HEADERS);
 

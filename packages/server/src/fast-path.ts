@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { API_SECURITY_HEADERS, hostileInputProblem } from './auth-layer';
 import type { ServerDeps } from './deps';
 import { type HandlerRequest, type HandlerResult, resultHeaders } from './handler';
@@ -17,6 +17,23 @@ export const FAST_ROUTES: ReadonlySet<string> = new Set([
   `POST ${NS}/instance`,
   `DELETE ${NS}/instance`,
 ]);
+
+/** What the fast path reads of a request: node's `IncomingMessage`, or the hot front's (hot-front.ts). */
+export interface HotRequest {
+  readonly method?: string;
+  readonly url?: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly socket: { readonly remoteAddress?: string };
+  resume(): unknown;
+}
+
+/** What the fast path writes of an answer: node's `ServerResponse`, or the hot front's. */
+export interface HotResponse {
+  readonly headersSent: boolean;
+  setHeader(name: string, value: string | number): unknown;
+  writeHead(status: number, headers?: OutgoingHttpHeaders | string[]): unknown;
+  end(body?: string | Uint8Array): unknown;
+}
 
 /** Security headers of every API answer, flattened once for `writeHead`. */
 const SECURITY_HEADERS: readonly string[] = API_SECURITY_HEADERS.flat();
@@ -40,7 +57,7 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
  * middleware these calls need (an auth check, cluster forwarding): such a host must not use it, or must
  * run that check here too.
  */
-export function createFastPath(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function createFastPath(deps: ServerDeps): (req: HotRequest, res: HotResponse) => boolean {
   const table = buildRouteTable(deps);
   const logger = deps.logger;
   const metrics = deps.metrics;

@@ -7,6 +7,7 @@ import type { ForwardBatchStats } from './cluster/forward-batch';
 import type { RaftTransportStats } from './cluster/raft-http-transport';
 import type { LoopDelayStats, RuntimeView } from './deps';
 import type { HandlerResult } from './handler';
+import type { HotFrontStats } from './hot-front';
 import type { RouteDef } from './routes/route';
 
 /** Path of the Prometheus scrape endpoint (Spring Boot actuator's, as Nacos serves it). */
@@ -21,6 +22,8 @@ export interface MetricSources {
   raftTransportStats?: () => RaftTransportStats;
   /** Cluster mode: counters of the batches of relayed client calls. */
   forwardStats?: () => ForwardBatchStats;
+  /** Connections of the hot front (hot-front.ts). */
+  hotFrontStats?: () => HotFrontStats;
   runtime?: RuntimeView;
   loopDelay?: (reset: boolean) => LoopDelayStats;
   ready?: () => boolean;
@@ -146,6 +149,13 @@ export class ServerMetrics {
         ['tacos_forward_batches_streamed', 'Batches of relayed client calls sent over peer streams since start', (s) => s.streamedBatches],
         ['tacos_forward_batches_posted', 'Batches of relayed client calls POSTed to peers since start', (s) => s.postedBatches],
         ['tacos_forward_stream_failures', 'Batches of relayed client calls whose stream exchange failed and that were POSTed instead', (s) => s.streamFailures],
+      ]);
+    }
+    const hotFrontStats = sources.hotFrontStats;
+    if (hotFrontStats) {
+      sourceGauges<HotFrontStats>(reg, hotFrontStats, [
+        ['tacos_http_hot_front_connections', 'Client connections read by the hot front now (beats, list polls, registrations)', (s) => s.open],
+        ['tacos_http_hot_front_handed_over', 'Client connections handed to node\'s HTTP parser since start (at their first request the hot front does not answer)', (s) => s.handedOver],
       ]);
     }
     const distroStats = sources.distroStats;

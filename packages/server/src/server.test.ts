@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -6,6 +8,22 @@ import { parseServerArgs } from './cli';
 import { type RunningServer, StartupError, startServer } from './server';
 
 const quiet = pino({ level: 'silent' });
+
+/** A gauge's value from the server's Prometheus page, read over a connection of its own. */
+function metric(server: RunningServer, name: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = get(`${server.url}/nacos/actuator/prometheus`, { agent: false, headers: { connection: 'close' } }, (res) => {
+      let page = '';
+      res.on('data', (c: Buffer) => (page += c.toString()));
+      res.on('end', () => {
+        const line = page.split('\n').find((l) => l.startsWith(`${name} `));
+        if (line) resolve(Number(line.split(' ')[1]));
+        else reject(new Error(`${name} not on the metrics page`));
+      });
+    });
+    req.on('error', reject);
+  });
+}
 
 describe('startServer', () => {
   let dir: string;
@@ -43,6 +61,46 @@ describe('startServer', () => {
     expect(body.hosts.map((h) => h.ip)).toEqual(['1.1.1.1']);
     const namespaces = (await (await fetch(`${second.url}/nacos/v1/console/namespaces`)).json()) as { data: Array<{ namespace: string }> };
     expect(namespaces.data.map((n) => n.namespace)).toEqual(['', 'dev']);
+  });
+
+  it('answers beats on the hot front and the console after a hand-over, on one keep-alive connection', async () => {
+    const server = await start();
+    await fetch(`${server.url}/nacos/v1/ns/instance?serviceName=hot&ip=1.1.1.1&port=1`, { method: 'POST' });
+    const socket = connect(server.port, '127.0.0.1');
+    const answers = (count: number) =>
+      new Promise<string[]>((resolve) => {
+        let data = '';
+        const onData = (c: Buffer) => {
+          data += c.toString();
+          const parts = data.split(/(?=HTTP\/1\.1 )/);
+          if (parts.length === count && /\r\n\r\n[\s\S]+$/.test(parts[count - 1]!)) {
+            socket.off('data', onData);
+            resolve(parts);
+          }
+        };
+        socket.on('data', onData);
+      });
+    const beat = `PUT /nacos/v1/ns/instance/beat?serviceName=hot&beat=${encodeURIComponent('{"ip":"1.1.1.1","port":1}')} HTTP/1.1\r\nHost: t\r\n\r\n`;
+    // Each metrics read is a connection of its own with Connection: close, so it is handed over too.
+    socket.write(beat);
+    expect((await answers(1))[0]).toContain('"code":10200');
+    const first = await metric(server, 'tacos_http_hot_front_handed_over');
+    socket.write(beat);
+    expect((await answers(1))[0]).toContain('"code":10200');
+    expect(await metric(server, 'tacos_http_hot_front_handed_over')).toBe(first + 1);
+    socket.write('GET /nacos/v1/console/health/liveness HTTP/1.1\r\nHost: t\r\n\r\n');
+    expect((await answers(1))[0]).toMatch(/^HTTP\/1\.1 200 /);
+    socket.write(beat);
+    expect((await answers(1))[0]).toContain('"code":10200');
+    expect(await metric(server, 'tacos_http_hot_front_handed_over')).toBe(first + 3);
+    socket.destroy();
+  });
+
+  it('leaves every request to node with hotFront false', async () => {
+    const server = await startServer({ host: '127.0.0.1', port: 0, dataDir: dir, logger: quiet, hotFront: false });
+    running.push(server);
+    expect((await fetch(`${server.url}/nacos/v1/ns/instance/list?serviceName=none`)).status).toBe(200);
+    expect(await metric(server, 'tacos_http_hot_front_handed_over')).toBeGreaterThanOrEqual(1);
   });
 
   it('refuses a port in use with a clear message', async () => {
@@ -96,5 +154,6 @@ describe('parseServerArgs', () => {
     expect(() => parseServerArgs(['--port', 'abc'], {})).toThrow('port must be an integer');
     expect(() => parseServerArgs(['--port'], {})).toThrow('option --port needs a value');
     expect(() => parseServerArgs(['stray'], {})).toThrow('unexpected argument "stray"');
+    expect(() => parseServerArgs(['--hot-front', 'maybe'], {})).toThrow('hot-front must be true or false, got "maybe"');
   });
 });

@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 import { createApp } from './app';
 import { answerClientErrors } from './client-error';
 import { createFastPath } from './fast-path';
+import { installHotFront } from './hot-front';
 import { AUTH_STATE_HANDLER, type AuthLayer, type AuthStartOptions, authProposer, startAuth } from './auth-layer';
 import { type AuthState, checkPasswordPolicy, MAX_HEADER_BYTES, parseTokenSecret } from './auth';
 import { ServerMetrics } from './metrics';
@@ -28,6 +29,11 @@ export interface ServerOptions {
   port?: number;
   /** Data directory; Raft's LMDB store lives in `<dataDir>/raft`. Required. */
   dataDir: string;
+  /**
+   * Answer beats, list polls and query-string registrations with the hot front's own HTTP reader
+   * (hot-front.ts) rather than node's (default true; `--no-hot-front` / TACOS_HOT_FRONT=false).
+   */
+  hotFront?: boolean;
   /** Logger (default: pino at `TACOS_LOG_LEVEL` or `info`, to stdout). */
   logger?: Logger;
   /** Largest request body in bytes (default 1 MiB). */
@@ -188,6 +194,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   httpServer.keepAliveTimeout = 65_000;
   answerClientErrors(httpServer);
+  // Hot client calls are read and answered before node's HTTP parser sees them (see hot-front.ts);
+  // every other connection is handed to it. `fastPath` is set once the app is built.
+  const hotFrontOn = options.hotFront ?? true;
+  const hotFront = installHotFront(httpServer, {
+    handler: () => (app && hotFrontOn ? fastPath : undefined),
+    maxHeaderBytes: MAX_HEADER_BYTES,
+    idleTimeoutMs: httpServer.keepAliveTimeout,
+  });
+  /** Stops listening and drops every client connection (node's and the hot front's). */
+  const closeHttp = () =>
+    new Promise<void>((resolve) => {
+      httpServer.close(() => resolve());
+      httpServer.closeAllConnections();
+      hotFront.closeAll();
+    });
   // Listen first so a taken port fails fast, but answer 503 until persistent state is loaded.
   let app: ReturnType<typeof createApp> | undefined;
   // Cluster mode: peer routes (Raft, Distro, member health) run before the app and must work while
@@ -215,10 +236,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   try {
     lock = lockDataDir(options.dataDir);
   } catch (err) {
-    await new Promise<void>((resolve) => {
-      httpServer.close(() => resolve());
-      httpServer.closeAllConnections();
-    });
+    await closeHttp();
     throw new StartupError((err as Error).message, { cause: err });
   }
 
@@ -230,10 +248,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   } catch (err) {
     lock.release();
-    await new Promise<void>((resolve) => {
-      httpServer.close(() => resolve());
-      httpServer.closeAllConnections();
-    });
+    await closeHttp();
     if (err instanceof StartupError) throw err;
     throw new StartupError(err instanceof ClusterError ? err.message : String(err), { cause: err });
   }
@@ -301,10 +316,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await cluster?.close().catch(() => undefined);
     peerServer?.close();
     lock.release();
-    await new Promise<void>((resolve) => {
-      httpServer.close(() => resolve());
-      httpServer.closeAllConnections();
-    });
+    await closeHttp();
     const message = err instanceof Error ? err.message : String(err);
     throw new StartupError(`cannot open the data store in ${options.dataDir}: ${message}`, { cause: err });
   }
@@ -329,10 +341,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     else await persistence.close();
     peerServer?.close();
     lock.release();
-    await new Promise<void>((resolve) => {
-      httpServer.close(() => resolve());
-      httpServer.closeAllConnections();
-    });
+    await closeHttp();
     throw new StartupError(`cannot open the UDP push socket: ${(err as Error).message}`, { cause: err });
   }
   const watchHub = new InstanceWatchHub(registry, options.watch);
@@ -344,6 +353,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     distroStats: cluster ? () => cluster.distro.stats() : undefined,
     raftTransportStats: cluster ? () => cluster.plumbing.raftTransport.stats : undefined,
     forwardStats: cluster ? () => cluster.forwardStats : undefined,
+    hotFrontStats: hotFront.stats,
     runtime,
     loopDelay: loopDelay.read,
     ready: cluster ? cluster.ready : undefined,
@@ -408,6 +418,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         cluster?.streamListener.closeAll();
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();
+        hotFront.closeAll();
       });
       if (cluster) await cluster.close();
       else await persistence.close();
