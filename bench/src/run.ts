@@ -44,6 +44,7 @@ function tail(text: string, lines: number): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
+/** Starts a system, on fresh ports again (3 tries in all) when a port it picked was taken before it bound it. */
 async function startSystem(
   system: System,
   size: number,
@@ -51,32 +52,54 @@ async function startSystem(
   availability: PeerAvailability,
   options: BenchOptions,
 ): Promise<Running> {
-  try {
-    if (system === 'Tacos') {
-      const missing = tacosUnavailable();
-      if (missing) return { unavailable: `not run: ${missing}` };
-      if (size > 1 && !options.tacosCluster) return { unavailable: TACOS_CLUSTER_NA };
-      try {
-        return await startTacosServers(group, size, SERVER_CPU);
-      } catch (error) {
-        // A build without cluster mode refuses --members at start-up: that is "not yet", not a failure.
-        if (size > 1 && /cluster mode .*not available/i.test(String((error as Error).message))) {
-          return { unavailable: TACOS_CLUSTER_NA };
-        }
-        throw error;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSystemOnce(system, size, group, availability, options);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const what = `${system} (${size} node${size > 1 ? 's' : ''})`;
+      // Free ports are picked before the servers bind them; an outgoing connection can take one
+      // from the same ephemeral range in between.
+      if (attempt < START_ATTEMPTS && PORT_TAKEN.test(message)) {
+        log(`${what}: a port was taken before the server bound it; starting again on fresh ports`);
+        continue;
       }
+      log(`${what} failed to start: ${message}`);
+      return { unavailable: `not run: failed to start (${message.split('\n')[0]})` };
     }
-    if (!options.peers) return { unavailable: 'skipped (--no-peers)' };
-    const ok = system === 'etcd' ? availability.etcd : availability.zookeeper;
-    if (ok !== true) return { unavailable: `not run: ${ok}` };
-    return system === 'etcd'
-      ? await startEtcd(group, size, SERVER_CPU)
-      : await startZooKeeper(group, size, SERVER_CPU);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    log(`${system} (${size} node${size > 1 ? 's' : ''}) failed to start: ${message}`);
-    return { unavailable: `not run: failed to start (${message.split('\n')[0]})` };
   }
+}
+
+const START_ATTEMPTS = 3;
+const PORT_TAKEN = /address already in use|EADDRINUSE|is already in use/i;
+
+async function startSystemOnce(
+  system: System,
+  size: number,
+  group: ProcessGroup,
+  availability: PeerAvailability,
+  options: BenchOptions,
+): Promise<Running> {
+  if (system === 'Tacos') {
+    const missing = tacosUnavailable();
+    if (missing) return { unavailable: `not run: ${missing}` };
+    if (size > 1 && !options.tacosCluster) return { unavailable: TACOS_CLUSTER_NA };
+    try {
+      return await startTacosServers(group, size, SERVER_CPU);
+    } catch (error) {
+      // A build without cluster mode refuses --members at start-up: that is "not yet", not a failure.
+      if (size > 1 && /cluster mode .*not available/i.test(String((error as Error).message))) {
+        return { unavailable: TACOS_CLUSTER_NA };
+      }
+      throw error;
+    }
+  }
+  if (!options.peers) return { unavailable: 'skipped (--no-peers)' };
+  const ok = system === 'etcd' ? availability.etcd : availability.zookeeper;
+  if (ok !== true) return { unavailable: `not run: ${ok}` };
+  return system === 'etcd'
+    ? await startEtcd(group, size, SERVER_CPU)
+    : await startZooKeeper(group, size, SERVER_CPU);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
