@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import request from 'supertest';
 import type { ClusterPlumbing, ForwardRequest, ForwardResult } from './cluster';
 import { classifyTarget, clusterFastPath, clusterGate, forwardBatchServer } from './cluster-mode';
 import { createTestApp, type TestApp } from './testing/test-app';
+import type { HotRequest, HotResponse } from './fast-path';
 import type { HandlerRequest } from './handler';
 import { type RunningServer, StartupError, startServer } from './server';
 
@@ -137,7 +138,7 @@ describe('clusterFastPath', () => {
       },
     };
     const distro = { ownerOf: () => opts.owner ?? 'me:1' };
-    const local = (req: IncomingMessage, res: ServerResponse) => {
+    const local = (req: HotRequest, res: HotResponse) => {
       req.resume();
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('local');
