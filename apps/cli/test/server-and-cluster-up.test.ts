@@ -125,13 +125,17 @@ describe('tacos cluster up', () => {
       expect(JSON.parse(read.stdout)).toMatchObject({ name: 'shared', protectThreshold: 0.4 });
 
       // A fourth node started with --join waits until `cluster add` (sent to any member) takes it in.
-      const fourth = `127.0.0.1:${base + 3}`;
+      // A port of its own: base + 3 was never checked to be free.
+      const fourthPort = await freePort();
+      const fourth = `127.0.0.1:${fourthPort}`;
       const secret = readFileSync(join(dir, 'cluster-secret'), 'utf8').trim();
       const joiner = startCli([
-        'server', 'start', '--port', String(base + 3), '--data-dir', join(dir, 'node-4'),
+        'server', 'start', '--port', String(fourthPort), '--data-dir', join(dir, 'node-4'),
         '--members', [...members, fourth].join(','), '--cluster-secret', secret, '--join', 'true',
       ]);
       try {
+        // Fails at once, with the node's own output, if it exits instead.
+        await joiner.waitFor(/listening on http/, 30_000);
         await waitUntil(async () => (await status(`http://${fourth}/nacos/v1/console/health/liveness`)) === 200, 30_000, 'the joining node');
         const add = await runCli(['--server', [...members].reverse().join(','), 'cluster', 'add', fourth]);
         expect(add).toMatchObject({ code: 0, stdout: `added member ${fourth}\n` });
