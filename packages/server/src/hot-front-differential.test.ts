@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { seededRandom } from '@tacos/testkit';
 import pino from 'pino';
 import { type RunningServer, startServer } from './server';
 
@@ -15,16 +16,6 @@ const REQUESTS = 1_500;
 const BUDGET_MS = 20_000;
 const NS = '/nacos/v1/ns';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One request's bytes, built from good parts with a fair chance of a bad one. */
 function randomRequest(random: () => number): string {
@@ -154,7 +145,7 @@ describe('hot front against node, differential', () => {
       servers.push(await startServer({ host: '127.0.0.1', port: 0, dataDir: dir, logger: quiet, hotFront }));
     }
     const [withFront, withoutFront] = servers as [RunningServer, RunningServer];
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     const started = Date.now();
     const differences: string[] = [];
     let answeredByFront = 0;
