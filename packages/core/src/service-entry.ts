@@ -6,7 +6,6 @@ import {
   type Selector,
   type Service,
   snowflakeInstanceId,
-  simpleInstanceId,
   INSTANCE_ID_GENERATORS,
   PRESERVED_METADATA_KEYS,
 } from '@tacos/api-pojo';
