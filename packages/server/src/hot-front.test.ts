@@ -41,7 +41,7 @@ async function startFront(idleTimeoutMs = 65_000): Promise<{ http: Server; front
       hotSeen.push(req);
       const delay = Number(new URL(req.url, 'http://x').searchParams.get('ms') ?? '20');
       setTimeout(() => {
-        res.writeHead(201, { 'content-type': 'text/plain' });
+        res.writeHead(201, { 'content-type': 'text/plain', 'x-list': ['a', 'b'] });
         res.end(Buffer.from(`later ${req.url}`));
       }, delay);
       return true;
@@ -136,6 +136,12 @@ describe('hot front', () => {
     const answers = await readAnswers(s, 4);
     expect(answers.map((a) => a.body)).toEqual(['later /hot-later?ms=40', 'hot /hot?n=2', 'later /hot-later?ms=1', 'hot /hot?n=4']);
     expect(answers.map((a) => a.status)).toEqual([201, 200, 201, 200]);
+    // Headers given as objects: a list is one line per value, node's way.
+    expect(answers[0]!.headers.filter(([n]) => n === 'x-list')).toEqual([
+      ['x-list', 'a'],
+      ['x-list', 'b'],
+    ]);
+    expect(answers[0]!.headers.map(([n]) => n)).toEqual(['content-type', 'x-list', 'x-list', 'Content-Length', 'Date', 'Connection', 'Keep-Alive']);
     expect(t.front.stats().handedOver).toBe(0);
   });
 
