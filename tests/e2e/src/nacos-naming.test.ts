@@ -1,4 +1,5 @@
 // The real nacos-naming client (npm 2.6.3) against a real Tacos process: what it does must work.
+import { get } from 'node:http';
 import { type TacosProcess, removeDir, startTacos, waitFor } from '@tacos/testkit';
 import { type NamingClient, namingClient } from './naming-client';
 import { uniqueName } from './support';
@@ -127,6 +128,7 @@ test('full beats re-create ephemeral instances lost in a server restart', async 
   await client.registerInstance(service, { ip: '127.0.6.1', port: 6000, weight: 3, metadata: { v: '1' } });
   await server.restart(); // kill -9: ephemeral data is gone with the process
   const probe = await newClient();
+  const handedOverBefore = await handedOver();
   // nacos-naming beats about 10 s after it was created, then every clientBeatInterval (5 s).
   const hosts = await waitFor(
     async () => {
@@ -136,7 +138,25 @@ test('full beats re-create ephemeral instances lost in a server restart', async 
     { timeoutMs: 30_000, intervalMs: 500, what: 'the beat to re-register the instance' },
   );
   expect(hosts[0]).toMatchObject({ ip: '127.0.6.1', port: 6000, weight: 3, metadata: { v: '1' } });
+  // The beats and list polls of both clients were read by the hot front: none of their connections
+  // went to node's parser (the one more is this scrape's own connection).
+  expect(await handedOver()).toBe(handedOverBefore + 1);
 });
+
+/** The server's count of connections the hot front handed to node's parser (read over a connection that is itself handed over). */
+async function handedOver(): Promise<number> {
+  const page = await new Promise<string>((resolve, reject) => {
+    const req = get(`http://127.0.0.1:${server.port}/nacos/actuator/prometheus`, { agent: false, headers: { connection: 'close' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+  });
+  const match = /\ntacos_http_hot_front_handed_over (\d+)/.exec(page);
+  if (!match) throw new Error('tacos_http_hot_front_handed_over is not on the metrics page');
+  return Number(match[1]);
+}
 
 test('reads a large list the server sends gzip-compressed, as it does for every client that accepts gzip', async () => {
   const client = await newClient();
