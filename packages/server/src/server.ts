@@ -31,7 +31,8 @@ export interface ServerOptions {
   dataDir: string;
   /**
    * Answer beats, list polls and query-string registrations with the hot front's own HTTP reader
-   * (hot-front.ts) rather than node's (default true; `--no-hot-front` / TACOS_HOT_FRONT=false).
+   * (hot-front.ts) rather than node's (default true; `--hot-front false` / TACOS_HOT_FRONT=false).
+   * Never with auth on or debug logs, where those calls take the express path anyway.
    */
   hotFront?: boolean;
   /** Logger (default: pino at `TACOS_LOG_LEVEL` or `info`, to stdout). */
@@ -196,18 +197,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   answerClientErrors(httpServer);
   // Hot client calls are read and answered before node's HTTP parser sees them (see hot-front.ts);
   // every other connection is handed to it. `fastPath` is set once the app is built.
-  const hotFrontOn = options.hotFront ?? true;
-  const hotFront = installHotFront(httpServer, {
-    handler: () => (app && hotFrontOn ? fastPath : undefined),
-    maxHeaderBytes: MAX_HEADER_BYTES,
-    idleTimeoutMs: httpServer.keepAliveTimeout,
-  });
+  // Not installed where the fast path never runs (auth on, debug logs) or when turned off: every
+  // connection would only be handed over, and node reads a handed-over socket less directly.
+  const hotFront =
+    (options.hotFront ?? true) && !options.auth && !logger.isLevelEnabled('debug')
+      ? installHotFront(httpServer, {
+          handler: () => (app ? fastPath : undefined),
+          maxHeaderBytes: MAX_HEADER_BYTES,
+          idleTimeoutMs: httpServer.keepAliveTimeout,
+        })
+      : undefined;
   /** Stops listening and drops every client connection (node's and the hot front's). */
   const closeHttp = () =>
     new Promise<void>((resolve) => {
       httpServer.close(() => resolve());
       httpServer.closeAllConnections();
-      hotFront.closeAll();
+      hotFront?.closeAll();
     });
   // Listen first so a taken port fails fast, but answer 503 until persistent state is loaded.
   let app: ReturnType<typeof createApp> | undefined;
@@ -353,7 +358,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     distroStats: cluster ? () => cluster.distro.stats() : undefined,
     raftTransportStats: cluster ? () => cluster.plumbing.raftTransport.stats : undefined,
     forwardStats: cluster ? () => cluster.forwardStats : undefined,
-    hotFrontStats: hotFront.stats,
+    hotFrontStats: hotFront?.stats,
     runtime,
     loopDelay: loopDelay.read,
     ready: cluster ? cluster.ready : undefined,
@@ -418,7 +423,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         cluster?.streamListener.closeAll();
         httpServer.close(() => resolve());
         httpServer.closeAllConnections();
-        hotFront.closeAll();
+        hotFront?.closeAll();
       });
       if (cluster) await cluster.close();
       else await persistence.close();
