@@ -29,7 +29,7 @@ import { hasPeerHeaders } from './cluster/peer-auth';
 import type { PeerStreamListener } from './cluster/peer-stream';
 import { aggregatedSubscribersRoute } from './cluster-subscribers';
 import type { ServerDeps } from './deps';
-import { FAST_ROUTES, type HotRequest, type HotResponse } from './fast-path';
+import { FAST_ROUTES, type FastPath, type HotResponse } from './fast-path';
 import { type HandlerRequest, text } from './handler';
 import { Params } from './params';
 import { QueryParams } from './query-string';
@@ -509,9 +509,6 @@ export function forwardBatchServer(relay: RelayDeps, deps: ServerDeps): ForwardB
     return { v: 1, applied: raft.leadership().appliedIndex, results };
   };
 }
-
-/** A raw request handler that answers (true) or leaves the request untouched for express (false). */
-export type FastPath = (req: HotRequest, res: HotResponse) => boolean;
 
 const RELAY_HEADERS: Readonly<Record<string, string>> = Object.fromEntries(API_SECURITY_HEADERS);
 

@@ -35,6 +35,9 @@ export interface HotResponse {
   end(body?: string | Uint8Array): unknown;
 }
 
+/** A raw request handler that answers (true) or leaves the request untouched for express (false). */
+export type FastPath = (req: HotRequest, res: HotResponse) => boolean;
+
 /** Security headers of every API answer, flattened once for `writeHead`. */
 const SECURITY_HEADERS: readonly string[] = API_SECURITY_HEADERS.flat();
 
@@ -57,7 +60,7 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
  * middleware these calls need (an auth check, cluster forwarding): such a host must not use it, or must
  * run that check here too.
  */
-export function createFastPath(deps: ServerDeps): (req: HotRequest, res: HotResponse) => boolean {
+export function createFastPath(deps: ServerDeps): FastPath {
   const table = buildRouteTable(deps);
   const logger = deps.logger;
   const metrics = deps.metrics;

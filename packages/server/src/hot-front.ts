@@ -2,15 +2,12 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders, Server } from 'node:http
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { PEER_HEADERS } from './cluster/peer-auth';
-import type { HotRequest, HotResponse } from './fast-path';
-
-/** Answers a hot request and returns true, or returns false having touched nothing. */
-export type HotHandler = (req: HotRequest, res: HotResponse) => boolean;
+import type { FastPath, HotRequest, HotResponse } from './fast-path';
 
 /** Options of {@link installHotFront}. */
 export interface HotFrontOptions {
   /** The fast path of the moment; undefined while the server starts, or when it must not be used. */
-  handler: () => HotHandler | undefined;
+  handler: () => FastPath | undefined;
   /** Longest request head answered here; a longer one goes to node's parser, which refuses it. */
   maxHeaderBytes: number;
   /** A connection idle this long between requests is closed (node's keepAliveTimeout). */

@@ -6,7 +6,7 @@ import { encodeAuthEntry, NamingRegistry, RegistryRuntime, type RegistryRuntimeO
 import pino, { type Logger } from 'pino';
 import { createApp } from './app';
 import { answerClientErrors } from './client-error';
-import { createFastPath } from './fast-path';
+import { createFastPath, type FastPath } from './fast-path';
 import { installHotFront } from './hot-front';
 import { AUTH_STATE_HANDLER, type AuthLayer, type AuthStartOptions, authProposer, startAuth } from './auth-layer';
 import { type AuthState, checkPasswordPolicy, MAX_HEADER_BYTES, parseTokenSecret } from './auth';
@@ -195,14 +195,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   httpServer.keepAliveTimeout = 65_000;
   answerClientErrors(httpServer);
+  // Beats, list polls and query-string registrations skip express (same input checks, handlers and
+  // answers). Not with per-request debug logs. With auth on they take the express path too: the
+  // fast path has no auth check.
+  const useFastPath = !options.auth && !logger.isLevelEnabled('debug');
   // Hot client calls are read and answered before node's HTTP parser sees them (see hot-front.ts);
   // every other connection is handed to it. `fastPath` is set once the app is built.
-  // Not installed where the fast path never runs (auth on, debug logs) or when turned off: every
-  // connection would only be handed over, and node reads a handed-over socket less directly.
+  // Not installed where the fast path never runs or when turned off: every connection would only
+  // be handed over, and node reads a handed-over socket less directly.
   const hotFront =
-    (options.hotFront ?? true) && !options.auth && !logger.isLevelEnabled('debug')
+    (options.hotFront ?? true) && useFastPath
       ? installHotFront(httpServer, {
-          handler: () => (app ? fastPath : undefined),
+          handler: () => fastPath,
           maxHeaderBytes: MAX_HEADER_BYTES,
           idleTimeoutMs: httpServer.keepAliveTimeout,
         })
@@ -219,7 +223,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Cluster mode: peer routes (Raft, Distro, member health) run before the app and must work while
   // the app is still being built (Raft replays and catches up during start-up).
   let peerListener: ClusterRuntime['peerListener'] | undefined;
-  let fastPath: ReturnType<typeof createFastPath> | undefined;
+  let fastPath: FastPath | undefined;
   const toApp = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
     if (app) {
       if (fastPath?.(req, res)) return;
@@ -400,11 +404,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   app = createApp(deps);
   classes.adopt(app);
-  // Beats, list polls and query-string registrations skip express (same input checks, handlers and
-  // answers); in cluster mode through clusterFastPath, which relays them to their owner or leader by
-  // the cluster middleware's rules first. Not with per-request debug logs. With auth on they take the
-  // express path too: the fast path has no auth check.
-  if (!authLayer && !logger.isLevelEnabled('debug')) {
+  // In cluster mode the fast path goes through clusterFastPath, which relays the calls to their
+  // owner or leader by the cluster middleware's rules first.
+  if (useFastPath) {
     fastPath = cluster ? cluster.fastPath(createFastPath(deps), deps) : createFastPath(deps);
   }
   registry.start();
