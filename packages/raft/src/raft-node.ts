@@ -64,6 +64,17 @@ export interface RaftNodeOptions {
    * and reassembled by the receiving node before the core sees them. Default 1 MiB.
    */
   snapshotChunkBytes?: number;
+  /**
+   * Group commit across rounds (Nagle's algorithm for Raft): while a leader has appended entries
+   * that are not committed yet, new proposals wait, and go out as one batch (one disk write per
+   * member, one AppendEntries per follower) once the round in flight commits, or at once when this
+   * many are waiting, or after {@link HOLD_TICKS} ticks. With three members on one busy core a
+   * round's fixed costs (fsyncs, messages, wake-ups) dominate, and letting every event-loop turn
+   * start its own round split the same load into ~17-entry batches; holding made them ~30 and
+   * raised throughput ~13 %. An idle leader (nothing in flight) appends at once, so a lone write
+   * waits for no one. 0 turns holding off. Default 1024.
+   */
+  maxHeldProposals?: number;
   /** Logger for operational events. Default: silent. */
   logger?: Logger;
   /** Randomness for election timeouts. Default Math.random (only the driver uses it). */
@@ -97,6 +108,9 @@ export interface RaftStatus {
   progress?: Record<string, ProgressStatus>;
 }
 
+/** Longest wait of held proposals (see {@link RaftNodeOptions.maxHeldProposals}), in ticks: a round that cannot commit (no quorum) does not hold back the next. */
+const HOLD_TICKS = 2;
+
 interface PendingProposal {
   term: number;
   resolve: (value: unknown) => void;
@@ -120,8 +134,8 @@ interface PendingRead {
  * state machine, and turns proposals into promises. For each Ready it persists hard state,
  * entries and snapshot in one fsync'd write *before* sending any message or applying anything
  * (the etcd-io/raft order), so nothing it acknowledges can be lost by a crash. Proposals that
- * arrive while a write is in flight are batched into the next write and the next round of
- * AppendEntries (group commit).
+ * arrive while a round is in flight wait for it and are batched into the next write and the next
+ * round of AppendEntries (group commit; see `maxHeldProposals`).
  *
  * A storage failure is fatal: the node stops (status role stays as it was, every waiting call
  * rejects with STORAGE_FAILED, `onFatal` is called), because a member that cannot persist must
@@ -144,6 +158,8 @@ export class RaftNode {
   private appliedBytesSinceSnapshot = 0;
   private snapshotting = false;
   private readonly proposals = new Map<number, PendingProposal>();
+  /** Tick count when the queued proposals began to wait for the round in flight; -1 when none wait. */
+  private heldSince = -1;
   private queued: { command: Uint8Array; resolve: (value: unknown) => void; reject: (err: unknown) => void; expires?: number }[] = [];
   private reads: PendingRead[] = [];
   /** {@link waitApplied} callers, resolved as the applied index passes theirs. */
@@ -164,6 +180,7 @@ export class RaftNode {
       heartbeatTicks: 1,
       snapshotTrailingEntries: Math.min(1000, Math.floor(snapshotEntries / 2)),
       snapshotChunkBytes: 1024 * 1024,
+      maxHeldProposals: 1024,
       logger: NOOP_LOGGER,
       random: Math.random,
       ...options,
@@ -247,13 +264,31 @@ export class RaftNode {
     if (st.role !== ROLES.LEADER) {
       return Promise.reject(new RaftError('NOT_LEADER', `${this.opts.id} is not the leader`, { leaderId: st.lead || undefined }));
     }
-    // Queued, then appended together with every other proposal of this event-loop turn: one
-    // log append, one disk write and one AppendEntries per follower for the whole batch.
+    // Queued, then appended together with every other proposal of this event-loop turn (and, while
+    // a round is in flight, of the turns until it commits): one log append, one disk write and one
+    // AppendEntries per follower for the whole batch.
     const expires = this.opts.commitTimeoutMs === undefined ? undefined : this.ticksFromNow(this.opts.commitTimeoutMs);
     return new Promise((resolve, reject) => {
       this.queued.push({ command, resolve, reject, expires });
       this.schedule();
     });
+  }
+
+  /**
+   * Whether the queued proposals wait for the round in flight (see `maxHeldProposals`): on a
+   * leader with appended entries not yet committed, fewer than the limit queued, and held for less
+   * than {@link HOLD_TICKS} ticks.
+   */
+  private holding(node: RawNode): boolean {
+    const max = this.opts.maxHeldProposals;
+    if (max <= 0 || this.queued.length === 0) return false;
+    const r = node.raft;
+    if (this.queued.length < max && r.role === ROLES.LEADER && r.log.lastIndex() > r.log.committed) {
+      if (this.heldSince < 0) this.heldSince = this.tickCount;
+      if (this.tickCount - this.heldSince < HOLD_TICKS) return true;
+    }
+    this.heldSince = -1;
+    return false;
   }
 
   /** Appends the queued proposals as one batch (group commit). */
@@ -554,7 +589,7 @@ export class RaftNode {
         const node = this.node!;
         for (;;) {
           if (this.stopped) break;
-          this.flushProposals(node);
+          if (!this.holding(node)) this.flushProposals(node);
           if (!node.hasReady()) break;
           await this.handleReady(node, node.ready());
           await this.maybeSnapshot();
@@ -590,20 +625,25 @@ export class RaftNode {
     // durable change is a higher commit index needs no write of its own (etcd writes it without
     // fsync): a lower commit after a crash is safe, the leader tells it again. It is kept and goes
     // to disk with the next write.
+    const mustSave = !!(rd.snapshot || rd.entries.length > 0 || rd.mustSync);
+    if (early > 0) {
+      for (let i = 0; i < early; i++) this.applyEntry(rd.committedEntries[i]!);
+      this.releaseReads();
+      this.releaseApplied();
+      // Let their answers leave before this thread may block on the write below (a synchronous
+      // commit holds it for the whole fsync): the next batch is made of the calls they free.
+      if (mustSave) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (this.stopped) return;
+      }
+    }
     let saving: Promise<void> | undefined;
-    if (rd.snapshot || rd.entries.length > 0 || rd.mustSync) {
+    if (mustSave) {
       const hardState = rd.hardState ?? this.unsavedHardState;
       this.unsavedHardState = undefined;
       saving = storage.save({ hardState, entries: rd.entries, snapshot: rd.snapshot });
     } else if (rd.hardState) {
       this.unsavedHardState = rd.hardState;
-    }
-    if (early > 0) {
-      // Storage errors surface from the await below; keep an early rejection from going unhandled.
-      saving?.catch(() => undefined);
-      for (let i = 0; i < early; i++) this.applyEntry(rd.committedEntries[i]!);
-      this.releaseReads();
-      this.releaseApplied();
     }
     if (saving) await saving;
     if (this.stopped) return;
