@@ -30,20 +30,21 @@ function countingStorage(): { storage: MemoryStorage; writes: number[] } {
 
 /**
  * Group commit across rounds: while a leader's entries wait for a quorum, new proposals wait too
- * and leave together once the round commits (`maxHeldProposals`).
+ * and leave together once the round commits (`maxHeldProposals`); then the leader waits briefly
+ * for the writers it answered (`refillWaitMs`, off unless a test sets it).
  */
 describe('RaftNode proposal holding', () => {
   const ids = ['a', 'b', 'c'];
   let net: InMemoryNetwork;
   let members: { id: string; node: RaftNode; storage: MemoryStorage; writes: number[] }[];
 
-  async function startGroup(maxHeldProposals?: number): Promise<(typeof members)[number]> {
+  async function startGroup(maxHeldProposals?: number, refillWaitMs = 0): Promise<(typeof members)[number]> {
     net = new InMemoryNetwork();
     members = ids.map((id) => {
       const { storage, writes } = countingStorage();
       // 25 ms ticks: a hold lasts at least one tick, far longer than the few event-loop turns the
       // checks below take; elections take 250–500 ms.
-      const node = new RaftNode({ id, peers: ids, storage, transport: net.transport(id), stateMachine: new KvStateMachine(), tickMs: 25, random: mulberry32(7 + id.charCodeAt(0)), ...(maxHeldProposals === undefined ? {} : { maxHeldProposals }) });
+      const node = new RaftNode({ id, peers: ids, storage, transport: net.transport(id), stateMachine: new KvStateMachine(), tickMs: 25, random: mulberry32(7 + id.charCodeAt(0)), refillWaitMs, ...(maxHeldProposals === undefined ? {} : { maxHeldProposals }) });
       return { id, node, storage, writes };
     });
     await Promise.all(members.map((m) => m.node.start()));
@@ -143,8 +144,55 @@ describe('RaftNode proposal holding', () => {
     expect(answeredBeforeNextWrite).toBe(true);
   });
 
+  /** Commits a round of `size` proposals made while another round was in flight; returns the index after it. */
+  async function commitRoundOf(leader: (typeof members)[number], size: number): Promise<number> {
+    const first = roundInFlight(leader);
+    await turn();
+    const held = Array.from({ length: size }, (_, i) => leader.node.propose(put(`r${i}`, `${i}`)));
+    await turn();
+    net.heal();
+    await Promise.all([first, ...held]);
+    expect(leader.writes.at(-1)).toBe(size);
+    return leader.storage.lastIndex();
+  }
+
+  it('after a round commits, waits for nine in ten of its writers before starting the next', async () => {
+    const leader = await startGroup(undefined, 5000);
+    const last = await commitRoundOf(leader, 10);
+    const calls = Array.from({ length: 8 }, (_, i) => leader.node.propose(put(`n${i}`, `${i}`)));
+    await turn();
+    await turn();
+    expect(leader.storage.lastIndex()).toBe(last); // 8 of the 9 expected
+    calls.push(leader.node.propose(put('n8', '8')));
+    await until(() => leader.storage.lastIndex() === last + 9, 'the next round to start');
+    expect(leader.writes.at(-1)).toBe(9);
+    await Promise.all(calls);
+  });
+
+  it('starts the next round after refillWaitMs when the writers do not come back', async () => {
+    const leader = await startGroup(undefined, 100);
+    const last = await commitRoundOf(leader, 10);
+    const started = Date.now();
+    const lone = leader.node.propose(put('lone', '1'));
+    await turn();
+    await turn();
+    expect(leader.storage.lastIndex()).toBe(last);
+    await lone;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+  });
+
+  it('does not wait for writers with refillWaitMs 0', async () => {
+    const leader = await startGroup(undefined, 0);
+    const last = await commitRoundOf(leader, 10);
+    const lone = leader.node.propose(put('lone', '1'));
+    await turn();
+    await turn();
+    expect(leader.storage.lastIndex()).toBe(last + 1);
+    await lone;
+  });
+
   it('does not hold a lone write on an idle leader', async () => {
-    const leader = await startGroup();
+    const leader = await startGroup(undefined, 5000);
     const before = leader.storage.lastIndex();
     const lone = leader.node.propose(put('lone', '1'));
     await turn();

@@ -70,11 +70,21 @@ export interface RaftNodeOptions {
    * member, one AppendEntries per follower) once the round in flight commits, or at once when this
    * many are waiting, or after {@link HOLD_TICKS} ticks. With three members on one busy core a
    * round's fixed costs (fsyncs, messages, wake-ups) dominate, and letting every event-loop turn
-   * start its own round split the same load into ~17-entry batches; holding made them ~30 and
-   * raised throughput ~13 %. An idle leader (nothing in flight) appends at once, so a lone write
-   * waits for no one. 0 turns holding off. Default 1024.
+   * start its own round split the same load into ~17-entry batches (64 writers). An idle leader
+   * (nothing in flight) appends at once, so a lone write waits for no one. 0 turns holding (and
+   * `refillWaitMs`) off. Default 1024.
    */
   maxHeldProposals?: number;
+  /**
+   * After a round commits, the leader waits up to this long (ms) for new proposals to add up to
+   * nine tenths of that round's before it starts the next. The writers it just answered send their
+   * next calls meanwhile; without the wait those calls reach the leader just after the next round
+   * left and ride in the one after, so the load splits into two alternating half-size rounds. A
+   * round as small as one entry waits for none. Measured with 64 writers: 3 members on one core
+   * 6,212 → 7,681 writes/s, one member 21,220 → 26,398/s (holding on in both). 0 turns it off.
+   * Default 2.
+   */
+  refillWaitMs?: number;
   /** Logger for operational events. Default: silent. */
   logger?: Logger;
   /** Randomness for election timeouts. Default Math.random (only the driver uses it). */
@@ -160,6 +170,11 @@ export class RaftNode {
   private readonly proposals = new Map<number, PendingProposal>();
   /** Tick count when the queued proposals began to wait for the round in flight; -1 when none wait. */
   private heldSince = -1;
+  /** Proposals in the latest round this leader started, and the index of its last entry (0 once committed). */
+  private lastRoundSize = 0;
+  private roundEnd = 0;
+  /** After a round committed: how many queued proposals start the next one, and whether the wait ran out. */
+  private refill: { target: number; expired: boolean } | undefined;
   private queued: { command: Uint8Array; resolve: (value: unknown) => void; reject: (err: unknown) => void; expires?: number }[] = [];
   private reads: PendingRead[] = [];
   /** {@link waitApplied} callers, resolved as the applied index passes theirs. */
@@ -181,6 +196,7 @@ export class RaftNode {
       snapshotTrailingEntries: Math.min(1000, Math.floor(snapshotEntries / 2)),
       snapshotChunkBytes: 1024 * 1024,
       maxHeldProposals: 1024,
+      refillWaitMs: 2,
       logger: NOOP_LOGGER,
       random: Math.random,
       ...options,
@@ -275,20 +291,35 @@ export class RaftNode {
   }
 
   /**
-   * Whether the queued proposals wait for the round in flight (see `maxHeldProposals`): on a
-   * leader with appended entries not yet committed, fewer than the limit queued, and held for less
-   * than {@link HOLD_TICKS} ticks.
+   * Whether the queued proposals wait instead of starting a round now (leader only): while a
+   * round is in flight (`maxHeldProposals`, up to {@link HOLD_TICKS} ticks), then for the writers
+   * that round answered to come back (`refillWaitMs`). Never once `maxHeldProposals` are queued.
    */
   private holding(node: RawNode): boolean {
-    const max = this.opts.maxHeldProposals;
-    if (max <= 0 || this.queued.length === 0) return false;
+    const { maxHeldProposals, refillWaitMs } = this.opts;
     const r = node.raft;
-    if (this.queued.length < max && r.role === ROLES.LEADER && r.log.lastIndex() > r.log.committed) {
-      if (this.heldSince < 0) this.heldSince = this.tickCount;
-      if (this.tickCount - this.heldSince < HOLD_TICKS) return true;
+    if (maxHeldProposals <= 0 || r.role !== ROLES.LEADER) return false;
+    if (this.roundEnd > 0 && r.log.committed >= this.roundEnd) {
+      // The latest round committed and its writers are being answered. A closed-loop client sends
+      // its next call once answered; wait for nine in ten of them, on top of what is queued
+      // already (waiting for the last stragglers would cost more than it saves).
+      this.roundEnd = 0;
+      if (refillWaitMs > 0 && this.lastRoundSize > 1) {
+        const refill = { target: this.queued.length + Math.ceil(0.9 * this.lastRoundSize), expired: false };
+        this.refill = refill;
+        setTimeout(() => {
+          refill.expired = true;
+          if (this.refill === refill) this.schedule();
+        }, refillWaitMs).unref();
+      }
     }
-    this.heldSince = -1;
-    return false;
+    if (this.queued.length === 0 || this.queued.length >= maxHeldProposals) return false;
+    if (r.log.lastIndex() > r.log.committed) {
+      if (this.heldSince < 0) this.heldSince = this.tickCount;
+      return this.tickCount - this.heldSince < HOLD_TICKS;
+    }
+    const refill = this.refill;
+    return refill !== undefined && !refill.expired && this.queued.length < refill.target;
   }
 
   /** Appends the queued proposals as one batch (group commit). */
@@ -296,10 +327,14 @@ export class RaftNode {
     if (this.queued.length === 0) return;
     const batch = this.queued;
     this.queued = [];
+    this.lastRoundSize = batch.length;
+    this.heldSince = -1;
+    this.refill = undefined;
     let index: number;
     let term: number;
     try {
       ({ index, term } = node.propose(...batch.map((b) => b.command)));
+      this.roundEnd = index + batch.length - 1;
     } catch (err) {
       for (const b of batch) b.reject(err);
       return;
@@ -704,6 +739,8 @@ export class RaftNode {
     const isLeader = role === ROLES.LEADER;
     if (this.wasLeader && !isLeader) {
       this.opts.logger.info('lost leadership', { id: this.opts.id, leaderId });
+      this.roundEnd = 0;
+      this.refill = undefined;
       // Our entries may still commit under the next leader: wait a while to learn their fate.
       const deadline = this.tickCount + 2 * this.opts.electionTicks;
       for (const p of this.proposals.values()) p.deadline ??= deadline;
