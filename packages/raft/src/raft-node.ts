@@ -642,7 +642,7 @@ export class RaftNode {
   private async handleReady(node: RawNode, rd: Ready): Promise<void> {
     const { storage, stateMachine, transport } = this.opts;
     // Committed entries this member already holds durably (and that this Ready does not rewrite)
-    // are applied while the write below is in flight: each is on disk on a majority, this member
+    // are applied before the write below starts: each is on disk on a majority, this member
     // included, so answering their proposers cannot promise anything not yet durable (etcd's
     // raftNode applies in parallel with its WAL write the same way). The rest wait for the write.
     let early = 0;
