@@ -2,18 +2,11 @@ import { RaftNode } from './raft-node';
 import { MemoryStorage } from './storage';
 import { KvStateMachine } from './testing/kv';
 import { mulberry32 } from './testing/rng';
+import { until } from './testing/until';
 import { InMemoryNetwork } from './transport';
 
 const put = (key: string, value: string) => KvStateMachine.encode({ op: 'put', key, value });
 const turn = () => new Promise((r) => setImmediate(r));
-
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 /** A MemoryStorage that records how many entries each write carried. */
 function countingStorage(): { storage: MemoryStorage; writes: number[] } {

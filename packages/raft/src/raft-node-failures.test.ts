@@ -7,17 +7,10 @@ import { RaftNode } from './raft-node';
 import { MemoryStorage, type StorageUpdate } from './storage';
 import { KvStateMachine } from './testing/kv';
 import { mulberry32 } from './testing/rng';
+import { until } from './testing/until';
 import { InMemoryNetwork } from './transport';
 
 const put = (key: string, value: string) => KvStateMachine.encode({ op: 'put', key, value });
-
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** A MemoryStorage whose writes can be made to fail. */
 class FailingStorage extends MemoryStorage {
